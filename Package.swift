@@ -1,0 +1,68 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let package = Package(
+  name: "space-triage",
+  products: [
+    .executable(name: "space-triage", targets: ["space-triage"]),
+    .library(name: "SpaceTriage", targets: ["SpaceTriage"]),
+    .library(name: "PatternCatalog", targets: ["PatternCatalog"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+  ],
+  targets: [
+    // libpcre2-8 as a Swift module: a module map and a shim header, nothing else.
+    .systemLibrary(
+      name: "CPCRE2",
+      pkgConfig: "libpcre2-8",
+      providers: [.apt(["libpcre2-dev"])]
+    ),
+    // The only module that touches PCRE2 pointers.
+    .target(
+      name: "PCRE2Swift",
+      dependencies: ["CPCRE2"],
+      swiftSettings: [.strictMemorySafety()]
+    ),
+    // The bundled catalog: YAML files plus one accessor.
+    .target(
+      name: "PatternCatalog",
+      path: "Patterns",
+      exclude: ["README.md"],
+      resources: [.copy("catalog")]
+    ),
+    // The core: reading, decoding, matching, stages, verdicts, reports.
+    .target(
+      name: "SpaceTriage",
+      dependencies: [
+        "PCRE2Swift",
+        "Yams",
+        .product(name: "SystemPackage", package: "swift-system"),
+      ]
+    ),
+    .executableTarget(
+      name: "space-triage",
+      dependencies: [
+        "SpaceTriage",
+        "PatternCatalog",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "SystemPackage", package: "swift-system"),
+      ]
+    ),
+    .testTarget(name: "PCRE2SwiftTests", dependencies: ["PCRE2Swift"]),
+    .testTarget(name: "SpaceTriageTests", dependencies: ["SpaceTriage"]),
+    .testTarget(name: "CatalogTests", dependencies: ["SpaceTriage", "PatternCatalog"]),
+    .testTarget(name: "CorpusTests", dependencies: ["SpaceTriage", "PatternCatalog"]),
+    .testTarget(name: "CLITests", dependencies: ["space-triage"]),
+  ]
+)
+
+for target in package.targets where target.type != .system {
+  var settings = target.swiftSettings ?? []
+  settings.append(.enableUpcomingFeature("ExistentialAny"))
+  settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+  settings.append(.enableUpcomingFeature("InternalImportsByDefault"))
+  target.swiftSettings = settings
+}

@@ -1,0 +1,117 @@
+public import PCRE2Swift
+
+/// The catalog checks shared by `space-triage patterns test` and the `CatalogTests` target.
+///
+/// 1. ids are sorted within each file (uniqueness and schema are the loader's job);
+/// 2. every `must-match` line matches and every `must-not-match` line does not;
+/// 3. every `must-match` line still matches behind common log noise (unless `anchored`);
+/// 4. no `must-match` line of one failure entry is also matched by a failure entry of another
+///    class with at least its priority (the verdict would depend on that other entry).
+public struct CatalogValidator {
+  /// Prefixes a real log puts in front of a line; a pattern must not depend on their absence.
+  public static let noisePrefixes = ["2026-04-15T10:00:00.123Z ", "==> ", "\u{1B}[31m", "#12 3.456 ", "INFO: "]
+
+  public let catalog: CompiledCatalog
+  private let matchData = PCRE2MatchData()
+
+  public init(catalog: CompiledCatalog) { self.catalog = catalog }
+
+  /// How one example behaved.
+  public enum Outcome: Equatable, Sendable {
+    case matched, notMatched
+    case error(String)
+  }
+
+  /// Whether entry `index` matches `text`.
+  public func evaluate(_ index: Int, _ text: String) -> Outcome {
+    var bytes = Array(text.utf8)
+    do {
+      let matched = try bytes.withUnsafeMutableBytes { buffer in
+        try matchData.matches(catalog.patterns[index], in: UnsafeRawBufferPointer(buffer))
+      }
+      return matched ? .matched : .notMatched
+    } catch {
+      return .error("\(error)")
+    }
+  }
+
+  /// Every problem found; empty when the catalog is sound.
+  public func diagnostics() -> [CatalogDiagnostic] {
+    sortingProblems() + exampleProblems() + shadowingProblems()
+  }
+
+  /// Entries out of id order within their file.
+  public func sortingProblems() -> [CatalogDiagnostic] {
+    var problems: [CatalogDiagnostic] = []
+    let byFile = Dictionary(grouping: catalog.signatures, by: \.location.file)
+    for (_, entries) in byFile {
+      let inFileOrder = entries.sorted { $0.location.line < $1.location.line }
+      for (previous, next) in zip(inFileOrder, inFileOrder.dropFirst()) where next.id < previous.id {
+        problems.append(
+          CatalogDiagnostic(
+            location: next.location, entry: next.id,
+            message: "entries must be sorted by id: `\(next.id)` comes after `\(previous.id)`"))
+      }
+    }
+    return problems.sorted { ($0.location.file, $0.location.line) < ($1.location.file, $1.location.line) }
+  }
+
+  /// Examples that do not behave as declared (including behind noise prefixes).
+  public func exampleProblems() -> [CatalogDiagnostic] {
+    var problems: [CatalogDiagnostic] = []
+    for (index, signature) in catalog.signatures.enumerated() {
+      if signature.mustMatch.count < 1 || signature.mustNotMatch.count < 1 {
+        problems.append(
+          CatalogDiagnostic(
+            location: signature.location, entry: signature.id,
+            message: "an entry needs at least one `must-match` and one `must-not-match` line"))
+      }
+      for example in signature.mustMatch {
+        switch evaluate(index, example.text) {
+        case .matched:
+          guard !signature.anchored else { continue }
+          for prefix in CatalogValidator.noisePrefixes where evaluate(index, prefix + example.text) != .matched {
+            problems.append(
+              CatalogDiagnostic(
+                location: example.location, entry: signature.id,
+                message: "must-match line no longer matches behind the prefix \(prefix.debugDescription) (anchored by accident? set `anchored: true` if on purpose)"))
+          }
+        case .notMatched:
+          problems.append(CatalogDiagnostic(location: example.location, entry: signature.id, message: "must-match line does not match"))
+        case .error(let message):
+          problems.append(CatalogDiagnostic(location: example.location, entry: signature.id, message: "must-match line: \(message)"))
+        }
+      }
+      for example in signature.mustNotMatch {
+        switch evaluate(index, example.text) {
+        case .notMatched: continue
+        case .matched:
+          problems.append(CatalogDiagnostic(location: example.location, entry: signature.id, message: "must-not-match line matches"))
+        case .error(let message):
+          problems.append(CatalogDiagnostic(location: example.location, entry: signature.id, message: "must-not-match line: \(message)"))
+        }
+      }
+    }
+    return problems
+  }
+
+  /// Failure examples that another failure entry of a different class would outrank or tie.
+  public func shadowingProblems() -> [CatalogDiagnostic] {
+    var problems: [CatalogDiagnostic] = []
+    let signatures = catalog.signatures
+    for (owner, signature) in signatures.enumerated() where signature.signatureClass.isFailure {
+      for example in signature.mustMatch {
+        for (other, rival) in signatures.enumerated()
+        where other != owner && rival.signatureClass.isFailure && rival.signatureClass != signature.signatureClass
+          && rival.priority >= signature.priority && evaluate(other, example.text) == .matched
+        {
+          problems.append(
+            CatalogDiagnostic(
+              location: example.location, entry: signature.id,
+              message: "shadowed: `\(rival.id)` (\(rival.signatureClass.rawValue), priority \(rival.priority)) also matches this \(signature.signatureClass.rawValue) line with priority >= \(signature.priority); raise this entry's priority or narrow the other pattern"))
+        }
+      }
+    }
+    return problems
+  }
+}

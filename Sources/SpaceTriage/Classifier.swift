@@ -1,0 +1,48 @@
+/// The facade: bytes in, a ``Report`` out.
+///
+/// `source → LineReader → LineDecoder → LineMatcher → Triage (stages, findings) → VerdictEngine`.
+/// One classifier serves one thread at a time (it owns reusable scratch space); create one per
+/// thread over a shared ``CompiledCatalog``.
+public final class Classifier {
+  /// The compiled catalog.
+  public let catalog: CompiledCatalog
+  private let matcher: LineMatcher
+  private let decoder: LineDecoder
+
+  public init(catalog: CompiledCatalog) {
+    self.catalog = catalog
+    self.matcher = LineMatcher(catalog: catalog)
+    self.decoder = LineDecoder()
+  }
+
+  /// Reads `source` to its end and classifies it.
+  ///
+  /// - Parameters:
+  ///   - name: the input's name in the report (a path or `-`).
+  ///   - onEvent: called with each stage change and new finding as its line is read.
+  /// - Throws: what `source` throws (an I/O error).
+  public func classify<Source: ByteSource>(
+    _ source: Source, name: String, onEvent: ((TriageEvent) -> Void)? = nil
+  ) throws -> Report {
+    var reader = LineReader(source)
+    let triage = Triage(matcher: matcher)
+    triage.onEvent = onEvent
+    let decoder = self.decoder
+    try reader.forEachLine { line in
+      decoder.decode(line.bytes) { text in
+        triage.observe(text: text, line: line.number, timestamp: decoder.lastTimestamp)
+      }
+      return true
+    }
+    return triage.finish(
+      source: name, lines: reader.lineCount, bytes: reader.bytesRead, truncatedLines: reader.truncatedLines)
+  }
+
+  /// Classifies a string (tests and library users).
+  public func classify(text: String, name: String = "-") -> Report {
+    // MemorySource never throws.
+    (try? classify(MemorySource(text), name: name))
+      ?? Report(source: name, lines: 0, bytes: 0, verdict: .unknown, finalStage: nil, primary: nil,
+                escalated: false, attempts: 0, stages: [], findings: [], advice: [])
+  }
+}

@@ -1,0 +1,183 @@
+/// Just enough JSON to pull string fields out of one flat log object, on bytes.
+///
+/// It validates the structure it walks (strings, numbers, literals, nested values) and gives up
+/// with `nil` on anything malformed or truncated, so the caller can treat the line as text.
+struct JSONScanner {
+  private let bytes: UnsafeRawBufferPointer
+  private var index = 0
+  /// Nested values deeper than this are refused (a hostile line cannot recurse us to death).
+  static let maxDepth = 64
+
+  init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+
+  /// The raw (still escaped) ranges of the top-level string fields named in `keys`, in the
+  /// order of `keys`; `nil` when `bytes` is not exactly one JSON object.
+  mutating func topLevelStrings(_ keys: [StaticString]) -> [Range<Int>?]? {
+    var found = [Range<Int>?](repeating: nil, count: keys.count)
+    skipSpace()
+    guard take(UInt8(ascii: "{")) else { return nil }
+    skipSpace()
+    if take(UInt8(ascii: "}")) { return trailingSpaceOnly() ? found : nil }
+    while true {
+      skipSpace()
+      guard let key = string() else { return nil }
+      skipSpace()
+      guard take(UInt8(ascii: ":")) else { return nil }
+      skipSpace()
+      if peek == UInt8(ascii: "\"") {
+        guard let value = string() else { return nil }
+        for (slot, name) in keys.enumerated() where found[slot] == nil && equals(key, name) {
+          found[slot] = value
+        }
+      } else {
+        guard skipValue(depth: 1) else { return nil }
+      }
+      skipSpace()
+      if take(UInt8(ascii: ",")) { continue }
+      guard take(UInt8(ascii: "}")) else { return nil }
+      return trailingSpaceOnly() ? found : nil
+    }
+  }
+
+  /// Decodes the escaped JSON string body `raw` into `out` (at least `raw.count` bytes).
+  /// Returns the number of bytes written. Invalid escapes become U+FFFD.
+  static func unescape(_ raw: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer) -> Int {
+    var read = 0
+    var write = 0
+    func put(_ byte: UInt8) {
+      out[write] = byte
+      write &+= 1
+    }
+    func putScalar(_ value: UInt32) {
+      let scalar = Unicode.Scalar(value) ?? "\u{FFFD}"
+      for unit in UTF8.encode(scalar)! { put(unit) }
+    }
+    func hex4(_ at: Int) -> UInt32? {
+      guard at + 4 <= raw.count else { return nil }
+      var value: UInt32 = 0
+      for offset in 0..<4 {
+        let byte = raw[at + offset]
+        let digit: UInt8
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+        default: return nil
+        }
+        value = value << 4 | UInt32(digit)
+      }
+      return value
+    }
+    while read < raw.count {
+      let byte = raw[read]
+      guard byte == UInt8(ascii: "\\"), read + 1 < raw.count else {
+        put(byte)
+        read += 1
+        continue
+      }
+      let kind = raw[read + 1]
+      read += 2
+      switch kind {
+      case UInt8(ascii: "n"): put(0x0A)
+      case UInt8(ascii: "t"): put(0x09)
+      case UInt8(ascii: "r"): put(0x0D)
+      case UInt8(ascii: "b"): put(0x08)
+      case UInt8(ascii: "f"): put(0x0C)
+      case UInt8(ascii: "u"):
+        guard let high = hex4(read) else {
+          putScalar(0xFFFD)
+          continue
+        }
+        read += 4
+        if (0xD800..<0xDC00).contains(high), read + 6 <= raw.count, raw[read] == UInt8(ascii: "\\"),
+          raw[read + 1] == UInt8(ascii: "u"), let low = hex4(read + 2), (0xDC00..<0xE000).contains(low)
+        {
+          read += 6
+          putScalar(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
+        } else {
+          putScalar(high)  // a lone surrogate is not a scalar: U+FFFD
+        }
+      default: put(kind)  // \" \\ \/ and anything else: the character itself
+      }
+    }
+    return write
+  }
+
+  // MARK: - Walking
+
+  private var peek: UInt8? { index < bytes.count ? bytes[index] : nil }
+
+  private mutating func take(_ byte: UInt8) -> Bool {
+    guard peek == byte else { return false }
+    index += 1
+    return true
+  }
+
+  private mutating func skipSpace() {
+    while let byte = peek, byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D { index += 1 }
+  }
+
+  private mutating func trailingSpaceOnly() -> Bool {
+    skipSpace()
+    return index == bytes.count
+  }
+
+  /// Reads a string; returns the range of its body (between the quotes, still escaped).
+  private mutating func string() -> Range<Int>? {
+    guard take(UInt8(ascii: "\"")) else { return nil }
+    let start = index
+    while let byte = peek {
+      if byte == UInt8(ascii: "\\") {
+        index += 2
+      } else if byte == UInt8(ascii: "\"") {
+        index += 1
+        return start..<index - 1
+      } else {
+        index += 1
+      }
+    }
+    return nil
+  }
+
+  private mutating func skipValue(depth: Int) -> Bool {
+    guard depth <= JSONScanner.maxDepth, let byte = peek else { return false }
+    switch byte {
+    case UInt8(ascii: "\""): return string() != nil
+    case UInt8(ascii: "{"), UInt8(ascii: "["):
+      let close = byte == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]")
+      index += 1
+      skipSpace()
+      if take(close) { return true }
+      while true {
+        skipSpace()
+        if close == UInt8(ascii: "}") {
+          guard string() != nil else { return false }
+          skipSpace()
+          guard take(UInt8(ascii: ":")) else { return false }
+          skipSpace()
+        }
+        guard skipValue(depth: depth + 1) else { return false }
+        skipSpace()
+        if take(UInt8(ascii: ",")) { continue }
+        return take(close)
+      }
+    default:
+      // Numbers and literals: a run of their characters.
+      let start = index
+      while let next = peek, next == UInt8(ascii: "-") || next == UInt8(ascii: "+") || next == UInt8(ascii: ".")
+        || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(next) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(next)
+        || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(next)
+      {
+        index += 1
+      }
+      return index > start
+    }
+  }
+
+  private func equals(_ range: Range<Int>, _ name: StaticString) -> Bool {
+    guard range.count == name.utf8CodeUnitCount else { return false }
+    let pointer = name.utf8Start
+    for offset in 0..<range.count where bytes[range.lowerBound + offset] != pointer[offset] { return false }
+    return true
+  }
+}

@@ -1,0 +1,97 @@
+/// Builds the JSON of SPEC "Output": REPORT objects, the batch document and watch events.
+public enum JSONReporter {
+  /// A REPORT object with SPEC's field names.
+  public static func report(_ report: Report) -> JSONValue {
+    .object([
+      ("source", .string(report.source)),
+      ("lines", .int(report.lines)),
+      ("bytes", .int(report.bytes)),
+      ("verdict", .string(report.verdict.rawValue)),
+      ("finalStage", .optional(report.finalStage?.rawValue)),
+      ("primary", .optional(report.primary)),
+      ("escalated", .bool(report.escalated)),
+      ("attempts", .int(report.attempts)),
+      ("stages", .array(report.stages.map(stage))),
+      ("findings", .array(report.findings.map(finding))),
+      ("advice", .array(report.advice.map(advice))),
+      ("truncatedLines", .int(report.truncatedLines)),
+      ("catalogProblems", .array(report.catalogProblems.map(JSONValue.string))),
+    ])
+  }
+
+  /// A `{"stage", "line"}` object.
+  public static func stage(_ mark: StageMark) -> JSONValue {
+    .object([("stage", .string(mark.stage.rawValue)), ("line", .int(mark.line))])
+  }
+
+  /// A finding object with SPEC's fields, plus its captures and timestamp.
+  public static func finding(_ finding: Finding) -> JSONValue {
+    .object([
+      ("id", .string(finding.id)),
+      ("title", .string(finding.title)),
+      ("stage", .string(finding.stage.rawValue)),
+      ("class", .string(finding.signatureClass.rawValue)),
+      ("line", .int(finding.line)),
+      ("count", .int(finding.count)),
+      ("attempts", .array(finding.attempts.map(JSONValue.int))),
+      ("text", .string(finding.text)),
+      ("captures", .object(finding.captures.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
+      ("timestamp", .optional(finding.timestamp)),
+    ])
+  }
+
+  /// An `{"action", "text"}` object.
+  public static func advice(_ step: AdviceStep) -> JSONValue {
+    .object([("action", .string(step.action)), ("text", .string(step.text))])
+  }
+
+  /// The batch document: catalog, reports, summary.
+  public static func document(reports: [Report], catalogVersion: Int, signatureCount: Int) -> JSONValue {
+    var verdicts: [(String, JSONValue)] = []
+    for verdict in Verdict.allCases {
+      verdicts.append((verdict.rawValue, .int(reports.filter { $0.verdict == verdict }.count)))
+    }
+    var signatureCounts: [String: Int] = [:]
+    for report in reports {
+      for finding in report.findings { signatureCounts[finding.id, default: 0] += 1 }
+    }
+    return .object([
+      ("catalog", .object([("version", .int(catalogVersion)), ("signatures", .int(signatureCount))])),
+      ("reports", .array(reports.map(report))),
+      (
+        "summary",
+        .object([
+          ("inputs", .int(reports.count)),
+          ("verdicts", .object(verdicts)),
+          ("signatures", .object(signatureCounts.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
+        ])
+      ),
+    ])
+  }
+
+  /// A watch event line: `{"event": "stage"|"finding", …}`.
+  public static func event(_ event: TriageEvent, source: String) -> JSONValue {
+    switch event {
+    case .stage(let mark, let attempt):
+      .object([
+        ("event", .string("stage")), ("source", .string(source)), ("stage", .string(mark.stage.rawValue)),
+        ("line", .int(mark.line)), ("attempt", .int(attempt)),
+      ])
+    case .finding(let found):
+      .object([("event", .string("finding")), ("source", .string(source))] + fields(of: finding(found)))
+    }
+  }
+
+  /// The final watch event: the verdict with the whole REPORT.
+  public static func verdictEvent(_ report: Report) -> JSONValue {
+    .object([
+      ("event", .string("verdict")), ("verdict", .string(report.verdict.rawValue)),
+      ("report", self.report(report)),
+    ])
+  }
+
+  private static func fields(of value: JSONValue) -> [(String, JSONValue)] {
+    if case .object(let fields) = value { return fields }
+    return []
+  }
+}

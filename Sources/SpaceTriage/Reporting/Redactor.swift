@@ -1,0 +1,68 @@
+internal import PCRE2Swift
+
+/// Replaces secrets in text with `[REDACTED]` (SPEC "Secrets").
+///
+/// Covers `hf_…` tokens, `Authorization:` values (with or without `Bearer`), `api_key=` /
+/// `token=` style query and assignment values, and `HF_TOKEN` values. Applied to every string
+/// that leaves the tool: evidence lines, captures, advice, source names, error messages.
+public final class Redactor: @unchecked Sendable {
+  // SAFETY: the patterns are immutable; each call creates its own match data.
+  private let patterns: [(pattern: PCRE2Pattern, keepGroup: Int)]
+
+  /// The replacement text.
+  public static let mask = "[REDACTED]"
+
+  /// A redactor with the built-in secret patterns.
+  public static let standard = Redactor()
+
+  private init() {
+    let sources: [(String, Int)] = [
+      (#"\bhf_[A-Za-z0-9]{6,}"#, 0),
+      (#"(?i)(\bauthorization\b["']?\s*[:=]\s*["']?(?:(?:bearer|basic|token)\s+)?)[^\s"',;&]+"#, 1),
+      (#"(?i)(\b(?:bearer)\s+)[A-Za-z0-9._~+/=-]{8,}"#, 1),
+      (#"(?i)(\b(?:api[_-]?key|apikey|access[_-]?token|auth[_-]?token|token|hf_token|hugging_face_hub_token|secret|password)\b["']?\s*[:=]\s*["']?)[^\s"',;&]+"#, 1),
+    ]
+    // These are fixed, tested patterns: failing to compile is a programming error.
+    patterns = sources.map { source, keep in
+      guard let pattern = try? PCRE2Pattern(source) else {
+        fatalError("built-in redaction pattern does not compile: \(source)")
+      }
+      return (pattern, keep)
+    }
+  }
+
+  /// `text` with every secret replaced by ``mask``.
+  public func redact(_ text: String) -> String {
+    var bytes = Array(text.utf8)
+    let matchData = PCRE2MatchData()
+    var changed = false
+    for (pattern, keepGroup) in patterns {
+      var output: [UInt8] = []
+      var copied = 0
+      var offset = 0
+      var didReplace = false
+      bytes.withUnsafeBytes { subject in
+        while offset <= subject.count, (try? matchData.matches(pattern, in: subject, from: offset)) == true,
+          let whole = matchData.range(ofGroup: 0)
+        {
+          let keepEnd = keepGroup > 0 ? (matchData.range(ofGroup: keepGroup)?.upperBound ?? whole.lowerBound) : whole.lowerBound
+          // Leave an already redacted value alone.
+          let value = subject[keepEnd..<whole.upperBound]
+          if !value.elementsEqual(Redactor.mask.utf8) {
+            output += subject[copied..<keepEnd]
+            output += Redactor.mask.utf8
+            copied = whole.upperBound
+            didReplace = true
+          }
+          offset = max(whole.upperBound, whole.lowerBound + 1)
+        }
+        if didReplace { output += subject[copied...] }
+      }
+      if didReplace {
+        bytes = output
+        changed = true
+      }
+    }
+    return changed ? String(decoding: bytes, as: UTF8.self) : text
+  }
+}

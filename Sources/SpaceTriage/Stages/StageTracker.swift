@@ -1,0 +1,108 @@
+/// A stage the Space reached, and the line that showed it.
+public struct StageMark: Equatable, Sendable {
+  public var stage: Stage
+  public var line: Int
+
+  public init(stage: Stage, line: Int) {
+    self.stage = stage
+    self.line = line
+  }
+}
+
+/// Follows the stages and attempts of one input, from stage markers and findings.
+///
+/// An attempt starts at a build banner or an app banner; an app banner that follows this
+/// attempt's build continues it (build, then run). Two app banners on neighbouring lines (the
+/// platform's and an app's echo of it) count once. Within an attempt the stage only moves
+/// forward. Pure: no IO, no clock.
+public struct StageTracker: Sendable {
+  /// Attempts started by banners (0 when the input had none).
+  public private(set) var bannerAttempts = 0
+  /// The furthest stage of the current attempt, if any was seen.
+  public private(set) var stage: Stage?
+  /// Every stage change, in order (a new attempt restarts from its first stage).
+  public private(set) var history: [StageMark] = []
+  /// Whether the current attempt's image was built and pushed.
+  public private(set) var buildCompleted = false
+  /// Lines that carried any text since the last build banner (0: nothing after the banner).
+  public private(set) var linesSinceBuildBanner = 0
+  /// Whether the last banner was a build banner.
+  public private(set) var lastBannerWasBuild = false
+
+  private var attemptHasBuild = false
+  private var attemptHasApp = false
+  private var attemptHasEvents = false
+  private var lastAppBannerLine = -10
+
+  public init() {}
+
+  /// The attempt that events are counted in now (1-based; 1 also before any banner).
+  public var currentAttempt: Int { max(1, bannerAttempts) }
+
+  /// Whether the current attempt reached `running`.
+  public var reachedRunning: Bool { stage == .running }
+
+  /// Notes a non-blank line (used for "nothing after the queued banner").
+  public mutating func observeLine() {
+    if lastBannerWasBuild { linesSinceBuildBanner += 1 }
+  }
+
+  /// Applies an info entry's effect seen at `line`.
+  public mutating func observe(effect: Effect, stage markerStage: Stage, line: Int) {
+    switch effect {
+    case .none:
+      return
+    case .buildAttempt:
+      startAttempt(at: .build, line: line)
+      attemptHasBuild = true
+      lastBannerWasBuild = true
+      linesSinceBuildBanner = 0
+      return
+    case .appAttempt:
+      defer { lastAppBannerLine = line }
+      if line - lastAppBannerLine <= 2 { return }  // the same banner, echoed
+      lastBannerWasBuild = false
+      if attemptHasBuild && !attemptHasApp {
+        attemptHasApp = true
+        advance(to: .startup, line: line)
+      } else {
+        startAttempt(at: .startup, line: line)
+        attemptHasApp = true
+      }
+      return
+    case .buildComplete:
+      buildCompleted = true
+      advance(to: markerStage, line: line)
+    case .stage:
+      advance(to: markerStage, line: line)
+    }
+    attemptHasEvents = true
+  }
+
+  /// Notes a failure finding: the Space got at least as far as the finding's stage.
+  public mutating func observeFailure(stage failureStage: Stage, line: Int) {
+    advance(to: failureStage, line: line)
+    attemptHasEvents = true
+  }
+
+  private mutating func startAttempt(at first: Stage, line: Int) {
+    // Events before the first banner form attempt 1 only if there were any.
+    if bannerAttempts == 0 && !attemptHasEvents && stage == nil {
+      bannerAttempts = 1
+    } else {
+      bannerAttempts = max(1, bannerAttempts) + 1
+    }
+    stage = first
+    buildCompleted = false
+    attemptHasBuild = false
+    attemptHasApp = false
+    attemptHasEvents = false
+    history.append(StageMark(stage: first, line: line))
+  }
+
+  private mutating func advance(to next: Stage, line: Int) {
+    if let current = stage, current >= next { return }
+    stage = next
+    history.append(StageMark(stage: next, line: line))
+  }
+}

@@ -1,0 +1,129 @@
+internal import PCRE2Swift
+
+/// Something that happened while reading an input, in the order it happened (for live output).
+public enum TriageEvent: Sendable {
+  /// The Space reached a new stage (or a new attempt started).
+  case stage(StageMark, attempt: Int)
+  /// A catalog entry matched a line for the first time in this attempt.
+  case finding(Finding)
+}
+
+/// The analysis of one input, fed line by line: stages, findings, then the report.
+///
+/// Holds only what is reported (findings and stage marks), never the input, so memory does not
+/// grow with the input's size.
+public final class Triage {
+  private let matcher: LineMatcher
+  private let redactor: Redactor
+  private var tracker = StageTracker()
+  private var findings: [Int: Finding] = [:]
+  private var findingOrder: [Int] = []
+  private var lastBuildBanner: (line: Int, text: String)?
+  /// Called with each event as it happens.
+  public var onEvent: ((TriageEvent) -> Void)?
+
+  /// The id of the entry synthesised when a build shows only its queued banner.
+  public static let stuckQueuedID = "build.stuck-queued"
+
+  public init(matcher: LineMatcher, redactor: Redactor = .standard) {
+    self.matcher = matcher
+    self.redactor = redactor
+  }
+
+  /// Matches one line of log text (decoded, ANSI stripped) and updates the state.
+  public func observe(text: UnsafeRawBufferPointer, line: Int, timestamp: @autoclosure () -> String? = nil) {
+    if text.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) { tracker.observeLine() }
+    let signatures = matcher.catalog.signatures
+    matcher.forEachMatch(in: text, line: line) { index in
+      let signature = signatures[index]
+      if signature.signatureClass == .info && signature.effect != .none {
+        let before = tracker.history.count
+        tracker.observe(effect: signature.effect, stage: signature.stage, line: line)
+        if signature.effect == .buildAttempt { lastBuildBanner = (line, evidence(text)) }
+        announceStages(since: before)
+      } else {
+        record(index, signature, text: text, line: line, timestamp: timestamp())
+      }
+    }
+  }
+
+  /// The report, once the input has ended.
+  public func finish(source: String, lines: Int, bytes: Int, truncatedLines: Int) -> Report {
+    addStuckQueuedFinding()
+    let ordered = findingOrder.compactMap { findings[$0] }
+    let summary = StageSummary(
+      attempts: lines == 0 ? 0 : tracker.currentAttempt, lastStage: tracker.stage,
+      reachedRunning: tracker.reachedRunning, buildCompleted: tracker.buildCompleted)
+    let decision = VerdictEngine.decide(findings: ordered, stages: summary)
+    let problems = matcher.regexProblems.map { problem in
+      let signature = matcher.catalog.signatures[problem.signature]
+      return "\(signature.location): \(signature.id): pattern gave up on line \(problem.line) "
+        + "(\(problem.error.message)); treated as not matching"
+    }
+    return Report(
+      source: redactor.redact(source), lines: lines, bytes: bytes, truncatedLines: truncatedLines,
+      verdict: decision.verdict, finalStage: decision.finalStage, primary: decision.primary,
+      escalated: decision.escalated, attempts: summary.attempts, stages: tracker.history,
+      findings: ordered, advice: decision.advice, catalogProblems: problems)
+  }
+
+  // MARK: - Recording
+
+  private func record(_ index: Int, _ signature: Signature, text: UnsafeRawBufferPointer, line: Int, timestamp: String?) {
+    if signature.signatureClass.isFailure {
+      let before = tracker.history.count
+      tracker.observeFailure(stage: signature.stage, line: line)
+      announceStages(since: before)
+    }
+    let attempt = tracker.currentAttempt
+    let captures = matcher.captures(of: index, in: text).mapValues { redactor.redact($0) }
+    let evidenceText = evidence(text)
+    if var finding = findings[index] {
+      let newAttempt = !finding.occurs(inAttempt: attempt)
+      finding.count += 1
+      finding.line = line
+      finding.text = evidenceText
+      finding.captures = captures
+      finding.timestamp = timestamp
+      finding.advice = signature.advice.map { $0.filled(with: captures) }
+      if newAttempt { finding.attempts.append(attempt) }
+      findings[index] = finding
+      if newAttempt { onEvent?(.finding(finding)) }
+    } else {
+      let finding = Finding(
+        id: signature.id, title: signature.title, stage: signature.stage,
+        signatureClass: signature.signatureClass, priority: signature.priority, line: line,
+        attempts: [attempt], text: evidenceText, captures: captures, timestamp: timestamp,
+        advice: signature.advice.map { $0.filled(with: captures) })
+      findings[index] = finding
+      findingOrder.append(index)
+      onEvent?(.finding(finding))
+    }
+  }
+
+  /// A build log that ends right after its queued banner is the "stuck on Building" bucket.
+  private func addStuckQueuedFinding() {
+    guard tracker.lastBannerWasBuild, tracker.linesSinceBuildBanner == 0, let banner = lastBuildBanner,
+      let index = matcher.catalog.index(of: Triage.stuckQueuedID), findings[index] == nil
+    else { return }
+    let signature = matcher.catalog.signatures[index]
+    let finding = Finding(
+      id: signature.id, title: signature.title, stage: signature.stage,
+      signatureClass: signature.signatureClass, priority: signature.priority, line: banner.line,
+      attempts: [tracker.currentAttempt], text: banner.text, advice: signature.advice)
+    findings[index] = finding
+    findingOrder.append(index)
+    onEvent?(.finding(finding))
+  }
+
+  private func announceStages(since count: Int) {
+    guard let onEvent, tracker.history.count > count else { return }
+    for mark in tracker.history[count...] { onEvent(.stage(mark, attempt: tracker.currentAttempt)) }
+  }
+
+  /// The reported form of a line: redacted, at most 500 characters.
+  private func evidence(_ text: UnsafeRawBufferPointer) -> String {
+    let line = redactor.redact(String(decoding: text, as: UTF8.self))
+    return line.count > 500 ? String(line.prefix(500)) : line
+  }
+}

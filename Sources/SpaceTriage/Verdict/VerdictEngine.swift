@@ -1,0 +1,93 @@
+/// What the stage tracker knows at the end of an input, as the verdict rules need it.
+public struct StageSummary: Equatable, Sendable {
+  /// Attempts seen (at least 1 for a non-empty input).
+  public var attempts: Int
+  /// The furthest stage of the last attempt, if any.
+  public var lastStage: Stage?
+  /// Whether the last attempt reached `running`.
+  public var reachedRunning: Bool
+  /// Whether the last attempt's image was built and pushed.
+  public var buildCompleted: Bool
+
+  public init(attempts: Int, lastStage: Stage?, reachedRunning: Bool, buildCompleted: Bool) {
+    self.attempts = attempts
+    self.lastStage = lastStage
+    self.reachedRunning = reachedRunning
+    self.buildCompleted = buildCompleted
+  }
+}
+
+/// The decision for one input.
+public struct Decision: Equatable, Sendable {
+  public var verdict: Verdict
+  /// The id of the primary finding, if any.
+  public var primary: String?
+  /// The stage of the primary finding, or the last stage reached.
+  public var finalStage: Stage?
+  /// Whether a transient primary was escalated to persistent because it recurred.
+  public var escalated: Bool
+  /// The next steps, in order.
+  public var advice: [AdviceStep]
+}
+
+/// The verdict rules of SPEC.md, as a pure function of the findings and stages.
+public enum VerdictEngine {
+  /// The steps added when a transient failure recurred across attempts.
+  public static func escalationAdvice(for finding: Finding) -> [AdviceStep] {
+    [
+      AdviceStep(
+        action: "stop-retrying",
+        text: "`\(finding.id)` came back in \(finding.attempts.count) attempts: the retry-once, "
+          + "restart-once budget is spent. Stop retrying and restarting."),
+      AdviceStep(
+        action: "inspect-pins-cuda-config",
+        text: "Inspect what this Space does differently: dependency pins in requirements.txt, "
+          + "CUDA touched before `import spaces` or outside `@spaces.GPU`, and the README YAML "
+          + "(sdk_version, python_version, hardware)."),
+    ]
+  }
+
+  /// Decides the verdict.
+  ///
+  /// 1. Findings of earlier attempts are settled when the last attempt reached `running` with
+  ///    no failure of its own (the Space recovered).
+  /// 2. The primary is the failure finding of highest priority; ties go to the one nearest the
+  ///    end of the input.
+  /// 3. No primary: `healthy` if the last attempt reached `running` or completed a build,
+  ///    else `unknown`.
+  /// 4. `persistent` → persistent; `failure` → unknown; `transient` → transient, unless the
+  ///    same id occurred in two or more attempts: then persistent, escalated.
+  public static func decide(findings: [Finding], stages: StageSummary) -> Decision {
+    var failures = findings.filter { $0.signatureClass.isFailure }
+    let last = stages.attempts
+    if stages.reachedRunning, !failures.contains(where: { $0.occurs(inAttempt: last) }) {
+      failures = []
+    }
+    let primary = failures.max { lhs, rhs in
+      (lhs.priority, lhs.line) < (rhs.priority, rhs.line)
+    }
+    guard let primary else {
+      let healthy = stages.reachedRunning || stages.buildCompleted
+      return Decision(
+        verdict: healthy ? .healthy : .unknown, primary: nil, finalStage: stages.lastStage,
+        escalated: false, advice: [])
+    }
+    var verdict: Verdict
+    var escalated = false
+    var advice = primary.advice
+    switch primary.signatureClass {
+    case .persistent: verdict = .persistent
+    case .failure, .info: verdict = .unknown
+    case .transient:
+      verdict = .transient
+      if primary.attempts.count >= 2 {
+        verdict = .persistent
+        escalated = true
+        advice += escalationAdvice(for: primary)
+      }
+    }
+    return Decision(
+      verdict: verdict, primary: primary.id, finalStage: primary.stage, escalated: escalated,
+      advice: advice)
+  }
+}

@@ -1,0 +1,83 @@
+import ArgumentParser
+import Foundation
+import SpaceTriage
+
+/// `space-triage classify [PATH…]`: one report per input.
+struct Classify: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Classify Space logs: one report per input, then the verdict as exit status.",
+    discussion: """
+      Each PATH is a file, a folder (searched recursively for *.log, *.txt, *.out, *.sse, *.jsonl \
+      and *.ndjson files) or - for standard input; with no PATH, standard input is read. Lines may \
+      be plain log text, server-sent events (data: {"data": …}) or JSON lines.
+
+      \(ExitStatus.helpText)
+      """)
+
+  @OptionGroup var catalogOptions: CatalogOptions
+  @OptionGroup var formatOptions: FormatOptions
+
+  @Option(name: .shortAndLong, help: "Inputs classified in parallel (default: the number of cores).")
+  var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+  @Argument(help: ArgumentHelp("Log files or folders; - or nothing for standard input.", valueName: "path"))
+  var paths: [String] = []
+
+  mutating func validate() throws {
+    guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1.") }
+    if formatOptions.format != .text && formatOptions.color == .always {
+      throw ValidationError("--color always only applies to --format text; drop one of them.")
+    }
+  }
+
+  func run() throws {
+    let catalog = try catalogOptions.compiledCatalog()
+    let inputs = InputFiles.expand(paths)
+    let text = TextReporter(color: formatOptions.useColor)
+    var reports: [Report] = []
+    var worst: ExitStatus?
+    var inputFailure: ExitStatus?
+    BatchClassifier(catalog: catalog).run(inputs, jobs: jobs) { _, result in
+      switch result {
+      case .failure(let error):
+        Output.error("cannot read \(error)")
+        inputFailure = error.kind == .cannotOpen && inputFailure != .ioError ? .cannotOpen : .ioError
+      case .success(let report):
+        let status = ExitStatus(report.verdict)
+        if worst.map({ Verdict(status: $0).severity < report.verdict.severity }) ?? true { worst = status }
+        switch formatOptions.format {
+        case .text:
+          Output.write((reports.isEmpty ? "" : "\n") + text.render(report))
+          reports.append(report)
+        case .ndjson:
+          Output.write(JSONReporter.report(report).serialized() + "\n")
+          reports.append(report)
+        case .json:
+          reports.append(report)
+        }
+      }
+    }
+    switch formatOptions.format {
+    case .text where reports.count > 1: Output.write("\n" + text.summary(reports))
+    case .json:
+      let document = JSONReporter.document(
+        reports: reports, catalogVersion: Catalog.schemaVersion, signatureCount: catalog.signatures.count)
+      Output.write(document.serialized() + "\n")
+    default: break
+    }
+    if let inputFailure { throw inputFailure.exitCode }
+    throw (worst ?? .unknown).exitCode
+  }
+}
+
+extension Verdict {
+  /// The verdict an exit status stands for.
+  init(status: ExitStatus) {
+    switch status {
+    case .healthy: self = .healthy
+    case .transient: self = .transient
+    case .persistent: self = .persistent
+    default: self = .unknown
+    }
+  }
+}

@@ -1,0 +1,126 @@
+import ArgumentParser
+import Foundation
+import SpaceTriage
+
+/// `space-triage patterns …`: look at, test and export the catalog.
+struct Patterns: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "List, show, test or export the signature catalog.",
+    subcommands: [List.self, Show.self, Test.self, Export.self])
+
+  /// `patterns list`: one line per entry.
+  struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List every entry: id, stage, class, priority, title.")
+    @OptionGroup var catalogOptions: CatalogOptions
+    @Option(help: "Output format: text or json.") var format: OutputFormat = .text
+
+    func run() throws {
+      let catalog = try catalogOptions.loadCatalog()
+      if format == .text {
+        var out = ""
+        for signature in catalog.signatures {
+          out += signature.id.padding(toLength: max(40, signature.id.count + 1), withPad: " ", startingAt: 0)
+          out += signature.stage.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0)
+          out += signature.signatureClass.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)
+          out += String(signature.priority).padding(toLength: 4, withPad: " ", startingAt: 0)
+          out += signature.title + "\n"
+        }
+        Output.write(out)
+      } else {
+        Output.write(JSONValue.array(catalog.signatures.map(Patterns.summary)).serialized() + "\n")
+      }
+    }
+  }
+
+  /// `patterns show ID`: one entry in full.
+  struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show one entry with its pattern, advice and examples.")
+    @OptionGroup var catalogOptions: CatalogOptions
+    @Option(help: "Output format: text or json.") var format: OutputFormat = .text
+    @Argument(help: "The entry's id, e.g. zerogpu.no-cuda-gpus.") var id: String
+
+    func run() throws {
+      let catalog = try catalogOptions.loadCatalog()
+      guard let signature = catalog.signature(id: id) else {
+        Output.error("no catalog entry with id `\(id)` (see `space-triage patterns list`)")
+        throw ExitStatus.cannotOpen.exitCode
+      }
+      if format != .text {
+        Output.write(Patterns.detail(signature).serialized() + "\n")
+        return
+      }
+      var out = "\(signature.id): \(signature.title)\n"
+      out += "  stage: \(signature.stage.rawValue)  class: \(signature.signatureClass.rawValue)  priority: \(signature.priority)"
+      if signature.signatureClass == .info { out += "  effect: \(signature.effect.rawValue)" }
+      out += "\n  pattern: \(signature.pattern)\(signature.caseless ? "  (caseless)" : "")\n"
+      out += "  defined at: \(signature.location)\n"
+      if !signature.advice.isEmpty {
+        out += "  advice:\n"
+        for (number, step) in signature.advice.enumerated() { out += "    \(number + 1). [\(step.action)] \(step.text)\n" }
+      }
+      out += "  must match:\n" + signature.mustMatch.map { "    \(TextReporter.safe($0.text))\n" }.joined()
+      out += "  must not match:\n" + signature.mustNotMatch.map { "    \(TextReporter.safe($0.text))\n" }.joined()
+      Output.write(out)
+    }
+  }
+
+  /// `patterns test`: the catalog linter.
+  struct Test: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Check the catalog: schema, sorting, every example, noise prefixes, shadowing.",
+      discussion: "Exits 0 when every check passes, 65 otherwise (each problem named with file:line:column).")
+    @OptionGroup var catalogOptions: CatalogOptions
+
+    func run() throws {
+      let compiled = try catalogOptions.compiledCatalog()
+      let problems = CatalogValidator(catalog: compiled).diagnostics()
+      let examples = compiled.signatures.reduce(0) { $0 + $1.mustMatch.count + $1.mustNotMatch.count }
+      for problem in problems { Output.error(problem.description) }
+      let summary = "\(compiled.signatures.count) entries, \(examples) example lines: "
+      if problems.isEmpty {
+        Output.write(summary + "all checks pass\n")
+      } else {
+        Output.write(summary + "\(problems.count) problem(s)\n")
+        throw ExitStatus.invalidCatalog.exitCode
+      }
+    }
+  }
+
+  /// `patterns export`: one regex a line for `rg -f` / `grep -P -f`.
+  struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Print every failure pattern, one regex a line, for rg -f or grep -P -f.",
+      discussion: "Caseless entries get a leading (?i). --all includes stage markers and noise entries.")
+    @OptionGroup var catalogOptions: CatalogOptions
+    @Flag(help: "Include info entries (stage markers, noise).") var all = false
+
+    func run() throws {
+      let catalog = try catalogOptions.loadCatalog()
+      let lines = catalog.signatures.filter { all || $0.signatureClass.isFailure }.map { signature in
+        (signature.caseless ? "(?i)" : "") + signature.pattern
+      }
+      Output.write(lines.map { $0 + "\n" }.joined())
+    }
+  }
+
+  static func summary(_ signature: Signature) -> JSONValue {
+    .object([
+      ("id", .string(signature.id)), ("title", .string(signature.title)),
+      ("stage", .string(signature.stage.rawValue)), ("class", .string(signature.signatureClass.rawValue)),
+      ("priority", .int(signature.priority)),
+    ])
+  }
+
+  static func detail(_ signature: Signature) -> JSONValue {
+    guard case .object(var fields) = summary(signature) else { return .null }
+    fields += [
+      ("pattern", .string(signature.pattern)), ("caseless", .bool(signature.caseless)),
+      ("effect", .string(signature.effect.rawValue)),
+      ("advice", .array(signature.advice.map(JSONReporter.advice))),
+      ("mustMatch", .array(signature.mustMatch.map { .string($0.text) })),
+      ("mustNotMatch", .array(signature.mustNotMatch.map { .string($0.text) })),
+      ("location", .string(signature.location.description)),
+    ]
+    return .object(fields)
+  }
+}
