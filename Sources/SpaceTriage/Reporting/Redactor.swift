@@ -17,7 +17,7 @@ public final class Redactor: @unchecked Sendable {
 
   private init() {
     let sources: [(String, Int)] = [
-      (#"\bhf_[A-Za-z0-9]{6,}"#, 0),
+      (#"\bhf_[A-Za-z0-9]{20,}"#, 0),
       (#"(?i)(\bauthorization\b["']?\s*[:=]\s*["']?(?:(?:bearer|basic|token)\s+)?)[^\s"',;&]+"#, 1),
       (#"(?i)(\b(?:bearer)\s+)[A-Za-z0-9._~+/=-]{8,}"#, 1),
       (#"(?i)(\b(?:api[_-]?key|apikey|access[_-]?token|auth[_-]?token|token|hf_token|hugging_face_hub_token|secret|password)\b["']?\s*[:=]\s*["']?)[^\s"',;&]+"#, 1),

@@ -1,0 +1,99 @@
+import SpaceTriage
+import Testing
+
+/// A line as the reader handed it out, copied for comparison.
+struct CollectedLine: Equatable, CustomStringConvertible {
+  var number: Int
+  var bytes: [UInt8]
+  var truncated: Bool
+  var description: String { "\(number):\(String(decoding: bytes, as: UTF8.self))\(truncated ? " [cut]" : "")" }
+}
+
+func collectLines(_ source: MemorySource, maxLineLength: Int = 1 << 20, readSize: Int = 256 << 10) throws -> [CollectedLine] {
+  var reader = LineReader(source, maxLineLength: maxLineLength, readSize: readSize)
+  var lines: [CollectedLine] = []
+  try reader.forEachLine { line in
+    lines.append(CollectedLine(number: line.number, bytes: Array(line.bytes), truncated: line.isTruncated))
+    return true
+  }
+  return lines
+}
+
+func texts(_ lines: [CollectedLine]) -> [String] { lines.map { String(decoding: $0.bytes, as: UTF8.self) } }
+
+struct LineReaderTests {
+  static let fixture = Array("first\r\nsecond\n\nfourth has\0a NUL\r\n\u{FF}\u{FE} junk\nlast without newline".utf8)
+    + [0xC3, 0x28]  // invalid UTF-8 at the very end
+
+  static let expected: [String] = {
+    ["first", "second", "", "fourth has\0a NUL", "\u{FF}\u{FE} junk"]
+      + [String(decoding: Array("last without newline".utf8) + [0xC3, 0x28], as: UTF8.self)]
+  }()
+
+  @Test func splitsLFAndCRLFAndKeepsTheLastLine() throws {
+    let lines = try collectLines(MemorySource(Self.fixture))
+    #expect(texts(lines) == Self.expected)
+    #expect(lines.map(\.number) == Array(1...6))
+    #expect(lines.last?.bytes.suffix(2) == [0xC3, 0x28])
+  }
+
+  @Test func everySplitPointGivesTheSameLines() throws {
+    let whole = try collectLines(MemorySource(Self.fixture))
+    // A read size smaller than the input forces every split point through the buffer logic.
+    for readSize in 1...Self.fixture.count {
+      #expect(try collectLines(MemorySource(Self.fixture), readSize: readSize) == whole, "readSize \(readSize)")
+    }
+    for chunk in 1...Self.fixture.count {
+      #expect(try collectLines(MemorySource(Self.fixture, chunkSize: chunk), readSize: 7) == whole, "chunk \(chunk)")
+    }
+  }
+
+  @Test func oneByteDrip() throws {
+    let lines = try collectLines(MemorySource(Self.fixture, chunkSize: 1), readSize: 3)
+    #expect(texts(lines) == Self.expected)
+  }
+
+  @Test func longLinesAreCutAndCounted() throws {
+    let input = Array("short\n".utf8) + Array(repeating: UInt8(ascii: "x"), count: 50) + Array("\nafter\n".utf8)
+    for readSize in [1, 3, 8, 16, 64] {
+      var reader = LineReader(MemorySource(input), maxLineLength: 16, readSize: readSize)
+      var lines: [CollectedLine] = []
+      try reader.forEachLine { line in
+        lines.append(CollectedLine(number: line.number, bytes: Array(line.bytes), truncated: line.isTruncated))
+        return true
+      }
+      #expect(texts(lines) == ["short", String(repeating: "x", count: 16), "after"], "readSize \(readSize)")
+      #expect(lines.map(\.truncated) == [false, true, false])
+      #expect(reader.truncatedLines == 1)
+      #expect(reader.bytesRead == input.count)
+    }
+  }
+
+  @Test func longLastLineWithoutNewline() throws {
+    let input = Array(repeating: UInt8(ascii: "y"), count: 40)
+    let lines = try collectLines(MemorySource(input), maxLineLength: 16, readSize: 5)
+    #expect(lines.count == 1)
+    #expect(lines.first?.truncated == true)
+    #expect(lines.first?.bytes.count == 16)
+  }
+
+  @Test func loneCarriageReturnsAreData() throws {
+    let lines = try collectLines(MemorySource("a\rb\rc\n"))
+    #expect(texts(lines) == ["a\rb\rc"])
+  }
+
+  @Test func emptyInputHasNoLines() throws {
+    #expect(try collectLines(MemorySource([UInt8]())).isEmpty)
+    #expect(try texts(collectLines(MemorySource("\n"))) == [""])
+  }
+
+  @Test func stopsWhenTheBodySaysSo() throws {
+    var reader = LineReader(MemorySource("a\nb\nc\n"))
+    var seen = 0
+    try reader.forEachLine { _ in
+      seen += 1
+      return seen < 2
+    }
+    #expect(seen == 2)
+  }
+}

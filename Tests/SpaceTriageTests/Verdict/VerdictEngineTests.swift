@@ -1,0 +1,110 @@
+import SpaceTriage
+import Testing
+
+/// One row of the verdict table: findings and stages in, decision out.
+struct VerdictCase: CustomTestStringConvertible, Sendable {
+  var name: String
+  var findings: [Finding]
+  var stages: StageSummary
+  var verdict: Verdict
+  var primary: String?
+  var finalStage: Stage?
+  var escalated = false
+  var testDescription: String { name }
+}
+
+private func finding(
+  _ id: String, _ signatureClass: SignatureClass, priority: Int = 50, line: Int, stage: Stage = .running,
+  attempts: [Int] = [1]
+) -> Finding {
+  Finding(
+    id: id, title: id, stage: stage, signatureClass: signatureClass, priority: priority, line: line,
+    attempts: attempts, advice: [AdviceStep(action: "act", text: "do \(id)")])
+}
+
+private let running = StageSummary(attempts: 1, lastStage: .running, reachedRunning: true, buildCompleted: false)
+private let startup = StageSummary(attempts: 1, lastStage: .startup, reachedRunning: false, buildCompleted: false)
+private let built = StageSummary(attempts: 1, lastStage: .build, reachedRunning: false, buildCompleted: true)
+
+struct VerdictEngineTests {
+  static let table: [VerdictCase] = [
+    VerdictCase(name: "no failure, running → healthy", findings: [], stages: running, verdict: .healthy, finalStage: .running),
+    VerdictCase(name: "no failure, build pushed → healthy", findings: [], stages: built, verdict: .healthy, finalStage: .build),
+    VerdictCase(name: "no failure, not running → unknown", findings: [], stages: startup, verdict: .unknown, finalStage: .startup),
+    VerdictCase(
+      name: "noise only is not a failure", findings: [finding("noise.x", .info, line: 3)], stages: startup,
+      verdict: .unknown, finalStage: .startup),
+    VerdictCase(
+      name: "persistent primary → persistent", findings: [finding("a.p", .persistent, line: 5, stage: .build)],
+      stages: startup, verdict: .persistent, primary: "a.p", finalStage: .build),
+    VerdictCase(
+      name: "transient primary → transient", findings: [finding("a.t", .transient, line: 5)], stages: startup,
+      verdict: .transient, primary: "a.t", finalStage: .running),
+    VerdictCase(
+      name: "failure primary → unknown", findings: [finding("a.f", .failure, priority: 10, line: 5, stage: .startup)],
+      stages: startup, verdict: .unknown, primary: "a.f", finalStage: .startup),
+    VerdictCase(
+      name: "specific outranks generic even when earlier",
+      findings: [finding("a.p", .persistent, priority: 60, line: 5), finding("a.f", .failure, priority: 10, line: 9)],
+      stages: startup, verdict: .persistent, primary: "a.p", finalStage: .running),
+    VerdictCase(
+      name: "higher priority wins", findings: [finding("a.t", .transient, priority: 70, line: 2), finding("a.p", .persistent, priority: 60, line: 9)],
+      stages: startup, verdict: .transient, primary: "a.t", finalStage: .running),
+    VerdictCase(
+      name: "ties go to the occurrence nearest the end",
+      findings: [finding("a.p", .persistent, line: 9), finding("a.t", .transient, line: 4)], stages: startup,
+      verdict: .persistent, primary: "a.p", finalStage: .running),
+    VerdictCase(
+      name: "ties go to the occurrence nearest the end (other order)",
+      findings: [finding("a.p", .persistent, line: 4), finding("a.t", .transient, line: 9)], stages: startup,
+      verdict: .transient, primary: "a.t", finalStage: .running),
+    VerdictCase(
+      name: "transient in two attempts → persistent, escalated",
+      findings: [finding("a.t", .transient, line: 30, attempts: [1, 2])],
+      stages: StageSummary(attempts: 2, lastStage: .startup, reachedRunning: false, buildCompleted: false),
+      verdict: .persistent, primary: "a.t", finalStage: .running, escalated: true),
+    VerdictCase(
+      name: "persistent in two attempts is not escalated", findings: [finding("a.p", .persistent, line: 30, attempts: [1, 2])],
+      stages: startup, verdict: .persistent, primary: "a.p", finalStage: .running),
+    VerdictCase(
+      name: "failure in an earlier attempt, last attempt running → healthy",
+      findings: [finding("s.t", .transient, line: 3, stage: .scheduling, attempts: [1])],
+      stages: StageSummary(attempts: 2, lastStage: .running, reachedRunning: true, buildCompleted: false),
+      verdict: .healthy, finalStage: .running),
+    VerdictCase(
+      name: "failure in the last attempt after running → not healthy",
+      findings: [finding("r.p", .persistent, line: 30, attempts: [2])],
+      stages: StageSummary(attempts: 2, lastStage: .running, reachedRunning: true, buildCompleted: false),
+      verdict: .persistent, primary: "r.p", finalStage: .running),
+  ]
+
+  @Test(arguments: table)
+  func decides(_ row: VerdictCase) {
+    let decision = VerdictEngine.decide(findings: row.findings, stages: row.stages)
+    #expect(decision.verdict == row.verdict)
+    #expect(decision.primary == row.primary)
+    #expect(decision.finalStage == row.finalStage)
+    #expect(decision.escalated == row.escalated)
+  }
+
+  @Test func adviceIsThePrimarysStepsThenEscalation() {
+    let recurring = finding("a.t", .transient, line: 30, attempts: [1, 3])
+    let decision = VerdictEngine.decide(findings: [recurring], stages: startup)
+    #expect(decision.advice.first == AdviceStep(action: "act", text: "do a.t"))
+    #expect(decision.advice.map(\.action).contains("stop-retrying"))
+  }
+
+  @Test func severityOrderForSeveralInputs() {
+    #expect(Verdict.persistent.severity > Verdict.unknown.severity)
+    #expect(Verdict.unknown.severity > Verdict.transient.severity)
+    #expect(Verdict.transient.severity > Verdict.healthy.severity)
+  }
+}
+
+struct AdviceTemplateTests {
+  @Test func capturesFillPlaceholders() {
+    let step = AdviceStep(action: "add-dependency", text: "Add `{module}` to requirements.txt ({missing} stays).")
+    #expect(step.filled(with: ["module": "wandb"]).text == "Add `wandb` to requirements.txt (it stays).")
+    #expect(AdviceStep(action: "x", text: "braces {not a name} stay").filled(with: [:]).text == "braces {not a name} stay")
+  }
+}
