@@ -19,6 +19,8 @@ public final class Triage {
   private var findings: [Int: Finding] = [:]
   private var findingOrder: [Int] = []
   private var lastBuildBanner: (line: Int, text: String)?
+  private var sawErrorBox = false
+  private var traceback = TracebackTracker()
   /// Called with each event as it happens.
   public var onEvent: ((TriageEvent) -> Void)?
 
@@ -33,10 +35,14 @@ public final class Triage {
   /// Matches one line of log text (decoded, ANSI stripped) and updates the state.
   public func observe(text: UnsafeRawBufferPointer, line: Int, timestamp: @autoclosure () -> String? = nil) {
     if text.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) { tracker.observeLine() }
+    traceback.observe(text, line: line)
+    defer { traceback.closeIfEnded(text) }
     let signatures = matcher.catalog.signatures
     matcher.forEachMatch(in: text, line: line) { index in
       let signature = signatures[index]
-      if signature.signatureClass == .info && signature.effect != .none {
+      if signature.signatureClass == .info && signature.effect == .errorBoxEnd {
+        markBoxed()
+      } else if signature.signatureClass == .info && signature.effect != .none {
         let before = tracker.history.count
         tracker.observe(effect: signature.effect, stage: signature.stage, line: line)
         if signature.effect == .buildAttempt { lastBuildBanner = (line, evidence(text)) }
@@ -78,7 +84,10 @@ public final class Triage {
     let attempt = tracker.currentAttempt
     let captures = matcher.captures(of: index, in: text).mapValues { redactor.redact($0) }
     let evidenceText = evidence(text)
+    let context = signature.signatureClass.isFailure
+      ? traceback.context(forFailureAt: line, text: text).map { redactor.redact($0) } : []
     if var finding = findings[index] {
+      finding.context = context
       let newAttempt = !finding.occurs(inAttempt: attempt)
       finding.count += 1
       finding.line = line
@@ -94,10 +103,20 @@ public final class Triage {
         id: signature.id, title: signature.title, stage: signature.stage,
         signatureClass: signature.signatureClass, priority: signature.priority, line: line,
         attempts: [attempt], text: evidenceText, captures: captures, timestamp: timestamp,
-        advice: signature.advice.map { $0.filled(with: captures) })
+        advice: signature.advice.map { $0.filled(with: captures) }, context: context)
       findings[index] = finding
       findingOrder.append(index)
       onEvent?(.finding(finding))
+    }
+  }
+
+  /// Everything found so far was inside a pasted error box (only the first box counts).
+  private func markBoxed() {
+    guard !sawErrorBox else { return }
+    sawErrorBox = true
+    for (index, var finding) in findings {
+      finding.isBoxed = true
+      findings[index] = finding
     }
   }
 

@@ -23,6 +23,10 @@ public enum Effect: String, CaseIterable, Sendable, Codable {
   case appAttempt = "app-attempt"
   /// The image was built and pushed (`--> Pushing image`).
   case buildComplete = "build-complete"
+  /// The end of an error box pasted from the Space page (`Container logs:`, `Build logs:`):
+  /// findings above it are the platform's own summary of the failure and are decisive, even
+  /// though older log lines follow.
+  case errorBoxEnd = "error-box-end"
   /// Harmless noise: recorded as a finding, without effect on stages or the verdict.
   case none
 }

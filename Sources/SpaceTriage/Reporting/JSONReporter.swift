@@ -37,6 +37,7 @@ public enum JSONReporter {
       ("text", .string(finding.text)),
       ("captures", .object(finding.captures.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
       ("timestamp", .optional(finding.timestamp)),
+      ("context", .array(finding.context.map(JSONValue.string))),
     ])
   }
 

@@ -21,6 +21,7 @@ public struct TextReporter: Sendable {
     if let primary = report.primaryFinding {
       out += "  \(paint(primary.id, "1", bold: false)): \(primary.title)\n"
       out += "  line \(primary.line): \(TextReporter.safe(primary.text))\n"
+      for context in primary.context { out += "      \(TextReporter.safe(context))\n" }
       out += "  why: \(TextReporter.why(primary, escalated: report.escalated))\n"
     } else {
       out += "  why: \(TextReporter.why(report))\n"

@@ -33,6 +33,7 @@ public struct StageTracker: Sendable {
   private var attemptHasApp = false
   private var attemptHasEvents = false
   private var lastAppBannerLine = -10
+  private var eventsSinceAppBanner = 0
 
   public init() {}
 
@@ -50,7 +51,7 @@ public struct StageTracker: Sendable {
   /// Applies an info entry's effect seen at `line`.
   public mutating func observe(effect: Effect, stage markerStage: Stage, line: Int) {
     switch effect {
-    case .none:
+    case .none, .errorBoxEnd:
       return
     case .buildAttempt:
       startAttempt(at: .build, line: line)
@@ -59,8 +60,12 @@ public struct StageTracker: Sendable {
       linesSinceBuildBanner = 0
       return
     case .appAttempt:
-      defer { lastAppBannerLine = line }
-      if line - lastAppBannerLine <= 2 { return }  // the same banner, echoed
+      defer {
+        lastAppBannerLine = line
+        eventsSinceAppBanner = 0
+      }
+      // The same banner printed twice in a row (the platform's, then the app's echo of it).
+      if line - lastAppBannerLine <= 2 && eventsSinceAppBanner == 0 { return }
       lastBannerWasBuild = false
       if attemptHasBuild && !attemptHasApp {
         attemptHasApp = true
@@ -77,12 +82,14 @@ public struct StageTracker: Sendable {
       advance(to: markerStage, line: line)
     }
     attemptHasEvents = true
+    eventsSinceAppBanner += 1
   }
 
   /// Notes a failure finding: the Space got at least as far as the finding's stage.
   public mutating func observeFailure(stage failureStage: Stage, line: Int) {
     advance(to: failureStage, line: line)
     attemptHasEvents = true
+    eventsSinceAppBanner += 1
   }
 
   private mutating func startAttempt(at first: Stage, line: Int) {

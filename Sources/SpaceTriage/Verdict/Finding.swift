@@ -26,11 +26,17 @@ public struct Finding: Equatable, Sendable {
   public var timestamp: String?
   /// The entry's advice, with captures filled in.
   public var advice: [AdviceStep]
+  /// When the line ended a Python traceback: its header and its first and last frame lines.
+  public var context: [String]
+  /// Whether the line was in an error box pasted from the Space page (the platform's own
+  /// summary of the failure), which outranks the older log lines pasted below it.
+  public var isBoxed: Bool
 
   public init(
     id: String, title: String, stage: Stage, signatureClass: SignatureClass, priority: Int,
     line: Int, firstLine: Int? = nil, count: Int = 1, attempts: [Int] = [1], text: String = "",
-    captures: [String: String] = [:], timestamp: String? = nil, advice: [AdviceStep] = []
+    captures: [String: String] = [:], timestamp: String? = nil, advice: [AdviceStep] = [],
+    isBoxed: Bool = false, context: [String] = []
   ) {
     self.id = id
     self.title = title
@@ -45,6 +51,8 @@ public struct Finding: Equatable, Sendable {
     self.captures = captures
     self.timestamp = timestamp
     self.advice = advice
+    self.isBoxed = isBoxed
+    self.context = context
   }
 
   /// Whether the finding is in attempt `attempt`.

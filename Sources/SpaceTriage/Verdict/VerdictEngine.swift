@@ -50,9 +50,10 @@ public enum VerdictEngine {
   /// Decides the verdict.
   ///
   /// 1. Findings of earlier attempts are settled when the last attempt reached `running` with
-  ///    no failure of its own (the Space recovered).
+  ///    no failure of its own (the Space recovered), unless a pasted error box says otherwise.
   /// 2. The primary is the failure finding of highest priority; ties go to the one nearest the
-  ///    end of the input.
+  ///    end of the input. A specific (non-`failure`) finding inside a pasted error box outranks
+  ///    everything in the older log lines pasted below the box.
   /// 3. No primary: `healthy` if the last attempt reached `running` or completed a build,
   ///    else `unknown`.
   /// 4. `persistent` → persistent; `failure` → unknown; `transient` → transient, unless the
@@ -60,11 +61,12 @@ public enum VerdictEngine {
   public static func decide(findings: [Finding], stages: StageSummary) -> Decision {
     var failures = findings.filter { $0.signatureClass.isFailure }
     let last = stages.attempts
-    if stages.reachedRunning, !failures.contains(where: { $0.occurs(inAttempt: last) }) {
+    if stages.reachedRunning, !failures.contains(where: { $0.occurs(inAttempt: last) || $0.isBoxed }) {
       failures = []
     }
+    func decisive(_ finding: Finding) -> Int { finding.isBoxed && finding.signatureClass != .failure ? 1 : 0 }
     let primary = failures.max { lhs, rhs in
-      (lhs.priority, lhs.line) < (rhs.priority, rhs.line)
+      (decisive(lhs), lhs.priority, lhs.line) < (decisive(rhs), rhs.priority, rhs.line)
     }
     guard let primary else {
       let healthy = stages.reachedRunning || stages.buildCompleted

@@ -26,8 +26,8 @@ struct CatalogLoaderTests {
     let signature = try? #require(signatures.first)
     #expect(signature?.id == "build.example")
     #expect(signature?.priority == Signature.defaultPriority)
-    #expect(signature?.mustMatch.first?.location == SourceLocation(file: "ok.yaml", line: 12, column: 9))
-    #expect(signature?.patternLocation == SourceLocation(file: "ok.yaml", line: 7, column: 15))
+    #expect(signature?.mustMatch.first?.location == SpaceTriage.SourceLocation(file: "ok.yaml", line: 12, column: 9))
+    #expect(signature?.patternLocation == SpaceTriage.SourceLocation(file: "ok.yaml", line: 7, column: 15))
   }
 
   @Test func unknownKeyIsNamedWithItsLocation() {

@@ -22,6 +22,12 @@ private func finding(
     attempts: attempts, advice: [AdviceStep(action: "act", text: "do \(id)")])
 }
 
+private func boxed(_ finding: Finding) -> Finding {
+  var copy = finding
+  copy.isBoxed = true
+  return copy
+}
+
 private let running = StageSummary(attempts: 1, lastStage: .running, reachedRunning: true, buildCompleted: false)
 private let startup = StageSummary(attempts: 1, lastStage: .startup, reachedRunning: false, buildCompleted: false)
 private let built = StageSummary(attempts: 1, lastStage: .build, reachedRunning: false, buildCompleted: true)
@@ -74,6 +80,22 @@ struct VerdictEngineTests {
     VerdictCase(
       name: "failure in the last attempt after running → not healthy",
       findings: [finding("r.p", .persistent, line: 30, attempts: [2])],
+      stages: StageSummary(attempts: 2, lastStage: .running, reachedRunning: true, buildCompleted: false),
+      verdict: .persistent, primary: "r.p", finalStage: .running),
+    VerdictCase(
+      name: "a specific finding in a pasted error box outranks older log lines below it",
+      findings: [
+        boxed(finding("s.t", .transient, priority: 50, line: 2, stage: .scheduling)),
+        finding("r.p", .persistent, priority: 80, line: 40),
+      ],
+      stages: startup, verdict: .transient, primary: "s.t", finalStage: .scheduling),
+    VerdictCase(
+      name: "a generic failure in a box does not outrank a specific line below it",
+      findings: [boxed(finding("c.f", .failure, priority: 10, line: 2, stage: .startup)), finding("m.p", .persistent, line: 30, stage: .startup)],
+      stages: startup, verdict: .persistent, primary: "m.p", finalStage: .startup),
+    VerdictCase(
+      name: "a boxed failure is not settled by older logs that reached running",
+      findings: [boxed(finding("r.p", .persistent, line: 2, attempts: [1]))],
       stages: StageSummary(attempts: 2, lastStage: .running, reachedRunning: true, buildCompleted: false),
       verdict: .persistent, primary: "r.p", finalStage: .running),
   ]

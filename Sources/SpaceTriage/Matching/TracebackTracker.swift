@@ -1,0 +1,78 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Remembers the shape of the Python traceback being printed, in bounded memory.
+///
+/// A traceback starts at `Traceback (most recent call last):`, lists frames as indented
+/// `File "…", line N, in …` lines, and ends with the exception line. When a failure line ends a
+/// traceback, its finding keeps the traceback's first and last frames as context. Frame lines
+/// are copied into buffers reused for every traceback (at most ``maxFrameLength`` bytes each).
+struct TracebackTracker {
+  static let maxFrameLength = 300
+  private static let header = Array("Traceback (most recent call last):".utf8)
+  private static let frame = Array("File \"".utf8)
+
+  private(set) var isOpen = false
+  private var startLine = 0
+  private var firstFrame: [UInt8] = []
+  private var lastFrame: [UInt8] = []
+  private var frames = 0
+
+  init() {
+    firstFrame.reserveCapacity(Self.maxFrameLength)
+    lastFrame.reserveCapacity(Self.maxFrameLength)
+  }
+
+  /// Looks at one line; call before matching it.
+  mutating func observe(_ text: UnsafeRawBufferPointer, line: Int) {
+    guard let first = text.first else { return }
+    if Self.contains(text, Self.header) {
+      isOpen = true
+      startLine = line
+      frames = 0
+      firstFrame.removeAll(keepingCapacity: true)
+      lastFrame.removeAll(keepingCapacity: true)
+      return
+    }
+    guard isOpen else { return }
+    if first == 0x20 || first == 0x09 {
+      let trimmed = text.drop { $0 == 0x20 || $0 == 0x09 }
+      if trimmed.starts(with: Self.frame) {
+        frames += 1
+        let kept = trimmed.prefix(Self.maxFrameLength)
+        if frames == 1 { firstFrame.replaceSubrange(firstFrame.indices, with: kept) }
+        lastFrame.replaceSubrange(lastFrame.indices, with: kept)
+      }
+    }
+  }
+
+  /// Context lines for a failure found on `line`, if it ends the open traceback.
+  func context(forFailureAt line: Int, text: UnsafeRawBufferPointer) -> [String] {
+    guard isOpen, frames > 0, let first = text.first, first != 0x20, first != 0x09 else { return [] }
+    var lines = ["line \(startLine): Traceback (most recent call last):"]
+    lines.append(String(decoding: firstFrame, as: UTF8.self))
+    if frames > 1 { lines.append(String(decoding: lastFrame, as: UTF8.self)) }
+    return lines
+  }
+
+  /// The exception line closes the traceback; call after matching a non-indented line.
+  mutating func closeIfEnded(_ text: UnsafeRawBufferPointer) {
+    guard isOpen, let first = text.first, first != 0x20, first != 0x09, frames > 0 else { return }
+    if !Self.contains(text, Self.header) { isOpen = false }
+  }
+
+  private static func contains(_ text: UnsafeRawBufferPointer, _ needle: [UInt8]) -> Bool {
+    guard text.count >= needle.count, let base = text.baseAddress else { return false }
+    var offset = 0
+    let last = text.count - needle.count
+    while offset <= last, let hit = memchr(base + offset, Int32(needle[0]), last - offset + 1) {
+      let start = base.distance(to: UnsafeRawPointer(hit))
+      if needle.indices.allSatisfy({ text[start + $0] == needle[$0] }) { return true }
+      offset = start + 1
+    }
+    return false
+  }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+
+@Suite(.serialized)
+struct PatternsCommandTests {
+  @Test func bundledCatalogPassesItsOwnTest() throws {
+    let result = try CLIRunner.run(["patterns", "test"])
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.stdout.contains("all checks pass"))
+  }
+
+  @Test func listAndShow() throws {
+    let list = try CLIRunner.run(["patterns", "list", "--format", "json"])
+    #expect(list.status == 0)
+    let entries = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
+    #expect(entries.contains { $0["id"] as? String == "zerogpu.no-cuda-gpus" && $0["class"] as? String == "transient" })
+    let show = try CLIRunner.run(["patterns", "show", "zerogpu.no-cuda-gpus"])
+    #expect(show.status == 0)
+    #expect(show.stdout.contains("must match:"))
+    #expect(try CLIRunner.run(["patterns", "show", "no.such-id"]).status == 66)
+  }
+
+  @Test func exportPrintsOneRegexPerFailureEntry() throws {
+    let export = try CLIRunner.run(["patterns", "export"])
+    let list = try CLIRunner.run(["patterns", "list", "--format", "json"])
+    let entries = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
+    let failures = entries.filter { $0["class"] as? String != "info" }
+    #expect(export.stdout.split(separator: "\n").count == failures.count)
+  }
+
+  @Test func brokenUserCatalogExits65WithLocation() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("st-cat-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let yaml = """
+      schema: 1
+      signatures:
+        - id: user.broken
+          title: Broken
+          stage: running
+          class: persistent
+          pattern: 'Unbalanced (group'
+          advice: [{action: fix, text: Fix it.}]
+          must-match: ['Unbalanced (group']
+          must-not-match: ['balanced']
+      """
+    try yaml.write(to: directory.appendingPathComponent("user.yaml"), atomically: true, encoding: .utf8)
+    for command in [["patterns", "test"], ["classify"]] {
+      let result = try CLIRunner.run(command + ["--patterns", directory.path])
+      #expect(result.status == 65)
+      #expect(result.stderr.contains("user.yaml:7:"), "\(result.stderr)")
+      #expect(result.stderr.contains("user.broken"))
+      #expect(result.stderr.contains("missing closing parenthesis"))
+      #expect(result.stderr.contains("^"))
+    }
+  }
+
+  @Test func userCatalogOverridesABundledEntry() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("st-cat-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let yaml = """
+      schema: 1
+      signatures:
+        - id: zerogpu.no-cuda-gpus
+          title: Overridden
+          stage: running
+          class: persistent
+          pattern: 'No CUDA GPUs are available'
+          advice: [{action: fix, text: Fix it.}]
+          must-match: ['RuntimeError: No CUDA GPUs are available']
+          must-not-match: ['CUDA GPUs']
+      """
+    try yaml.write(to: directory.appendingPathComponent("user.yaml"), atomically: true, encoding: .utf8)
+    let result = try CLIRunner.run(["classify", "--patterns", directory.path], input: ClassifyCommandTests.zeroGPULog)
+    #expect(result.status == 4, "\(result.stdout)")
+    #expect(result.stdout.contains("Overridden"))
+  }
+}

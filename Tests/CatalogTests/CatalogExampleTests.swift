@@ -1,0 +1,61 @@
+import PatternCatalog
+import SpaceTriage
+import Testing
+
+/// One example line of one catalog entry, as its own test case.
+struct CatalogExampleCase: CustomTestStringConvertible, Sendable {
+  var signatureID: String
+  var text: String
+  var shouldMatch: Bool
+  var number: Int
+  var location: SpaceTriage.SourceLocation
+
+  var testDescription: String {
+    "\(signatureID) \(shouldMatch ? "must-match" : "must-not-match") #\(number) (\(location))"
+  }
+}
+
+/// The bundled catalog, loaded and compiled once for every test here.
+enum BundledCatalog {
+  static let compiled: CompiledCatalog? = {
+    guard let catalog = try? Catalog.load(directories: [PatternCatalog.directory]) else { return nil }
+    return try? CompiledCatalog(catalog)
+  }()
+
+  static var examples: [CatalogExampleCase] {
+    guard let compiled else { return [] }
+    return compiled.signatures.flatMap { signature in
+      signature.mustMatch.enumerated().map { number, example in
+        CatalogExampleCase(signatureID: signature.id, text: example.text, shouldMatch: true, number: number + 1, location: example.location)
+      }
+        + signature.mustNotMatch.enumerated().map { number, example in
+          CatalogExampleCase(signatureID: signature.id, text: example.text, shouldMatch: false, number: number + 1, location: example.location)
+        }
+    }
+  }
+}
+
+struct CatalogExampleTests {
+  @Test func bundledCatalogLoadsAndCompiles() throws {
+    do {
+      let catalog = try Catalog.load(directories: [PatternCatalog.directory])
+      _ = try CompiledCatalog(catalog)
+    } catch {
+      Issue.record("\(error)")
+    }
+  }
+
+  @Test(arguments: BundledCatalog.examples)
+  func exampleBehavesAsDeclared(_ example: CatalogExampleCase) throws {
+    let compiled = try #require(BundledCatalog.compiled)
+    let index = try #require(compiled.index(of: example.signatureID))
+    let outcome = CatalogValidator(catalog: compiled).evaluate(index, example.text)
+    #expect(outcome == (example.shouldMatch ? .matched : .notMatched), "\(example.location): \(example.text)")
+  }
+
+  @Test func validatorFindsNothing() throws {
+    let compiled = try #require(BundledCatalog.compiled)
+    let problems = CatalogValidator(catalog: compiled).diagnostics()
+    #expect(problems.isEmpty, "\(problems.map(\.description).joined(separator: "\n"))")
+  }
+}

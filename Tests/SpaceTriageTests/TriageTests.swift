@@ -1,0 +1,143 @@
+import SpaceTriage
+import Testing
+
+/// The facade on a tiny in-memory catalog: stages, findings, captures, context, boxes.
+struct TriageTests {
+  static let catalog: CompiledCatalog? = {
+    let yaml = """
+      schema: 1
+      signatures:
+        - id: box.container-logs
+          title: End of error box
+          stage: startup
+          class: info
+          effect: error-box-end
+          pattern: '^Container logs:$'
+          anchored: true
+          must-match: ['Container logs:']
+          must-not-match: ['x']
+        - id: stage.app
+          title: App banner
+          stage: startup
+          class: info
+          effect: app-attempt
+          pattern: '===== Application Startup'
+          must-match: ['===== Application Startup at 2026-01-01 00:00:00 =====']
+          must-not-match: ['x']
+        - id: stage.build
+          title: Build banner
+          stage: build
+          class: info
+          effect: build-attempt
+          pattern: '===== Build Queued at'
+          must-match: ['===== Build Queued at 2026-01-01 00:00:00 / Commit SHA: abc1234 =====']
+          must-not-match: ['x']
+        - id: stage.running
+          title: Running
+          stage: running
+          class: info
+          pattern: 'Running on local URL'
+          must-match: ['Running on local URL:  http://0.0.0.0:7860']
+          must-not-match: ['x']
+        - id: build.stuck-queued
+          title: Stuck queued
+          stage: build
+          class: transient
+          pattern: 'Space is still building\\. Please wait'
+          advice: [{action: restart-once, text: Restart once.}]
+          must-match: ['Space is still building. Please wait...']
+          must-not-match: ['x']
+        - id: startup.module-not-found
+          title: Module not found
+          stage: startup
+          class: persistent
+          pattern: 'No module named ''(?<module>[^'']+)'''
+          advice: [{action: add-dependency, text: 'Add `{module}` to requirements.txt.'}]
+          must-match: ["ModuleNotFoundError: No module named 'wandb'"]
+          must-not-match: ['x']
+        - id: scheduling.no-capacity
+          title: No capacity
+          stage: scheduling
+          class: transient
+          pattern: 'Scheduling failure: not enough hardware capacity'
+          advice: [{action: retry-once, text: Retry once.}]
+          must-match: ['Scheduling failure: not enough hardware capacity']
+          must-not-match: ['x']
+      """
+    let (signatures, problems) = CatalogLoader.parse(yaml: yaml, file: "t.yaml")
+    guard problems.isEmpty else { return nil }
+    return try? CompiledCatalog(Catalog(signatures: signatures))
+  }()
+
+  private func classify(_ text: String) throws -> Report {
+    Classifier(catalog: try #require(Self.catalog)).classify(text: text)
+  }
+
+  @Test func capturesFillAdviceAndTracebackContextIsKept() throws {
+    let report = try classify("""
+      ===== Application Startup at 2026-01-01 00:00:00 =====
+      Traceback (most recent call last):
+        File "/app/app.py", line 3, in <module>
+          import train
+        File "/app/train.py", line 1, in <module>
+          import wandb
+      ModuleNotFoundError: No module named 'wandb'
+      """)
+    #expect(report.verdict == .persistent)
+    let finding = try #require(report.primaryFinding)
+    #expect(finding.captures == ["module": "wandb"])
+    #expect(report.advice.first?.text == "Add `wandb` to requirements.txt.")
+    #expect(finding.context == [
+      "line 2: Traceback (most recent call last):", #"File "/app/app.py", line 3, in <module>"#,
+      #"File "/app/train.py", line 1, in <module>"#,
+    ])
+  }
+
+  @Test func pastedErrorBoxIsDecisive() throws {
+    let report = try classify("""
+      runtime error
+      Scheduling failure: not enough hardware capacity
+      Container logs:
+
+      ===== Application Startup at 2026-01-01 00:00:00 =====
+      ModuleNotFoundError: No module named 'old'
+      * Running on local URL:  http://0.0.0.0:7860
+      """)
+    #expect(report.verdict == .transient)
+    #expect(report.primary == "scheduling.no-capacity")
+    #expect(report.findings.count == 2)
+  }
+
+  @Test func onlyAQueuedBannerIsStuckQueued() throws {
+    let stuck = try classify("===== Build Queued at 2026-01-01 00:00:00 / Commit SHA: abc1234 =====\n\n")
+    #expect(stuck.primary == "build.stuck-queued")
+    #expect(stuck.verdict == .transient)
+    let moving = try classify("===== Build Queued at 2026-01-01 00:00:00 / Commit SHA: abc1234 =====\n--> FROM x\n")
+    #expect(moving.primary == nil)
+    #expect(moving.verdict == .unknown)
+  }
+
+  @Test func restartAfterAFailureThatReachesRunningIsHealthy() throws {
+    let report = try classify("""
+      Scheduling failure: not enough hardware capacity
+      ===== Application Startup at 2026-01-01 00:00:00 =====
+      * Running on local URL:  http://0.0.0.0:7860
+      """)
+    #expect(report.verdict == .healthy)
+    #expect(report.attempts == 2)
+  }
+
+  @Test func sameTransientInTwoAttemptsEscalates() throws {
+    let report = try classify("""
+      ===== Application Startup at 2026-01-01 00:00:00 =====
+      Scheduling failure: not enough hardware capacity
+      ===== Application Startup at 2026-01-01 00:10:00 =====
+      boot
+      Scheduling failure: not enough hardware capacity
+      """)
+    #expect(report.verdict == .persistent)
+    #expect(report.escalated)
+    #expect(report.primaryFinding?.attempts == [1, 2])
+    #expect(report.advice.contains { $0.action == "stop-retrying" })
+  }
+}
