@@ -6,6 +6,8 @@ public final class CompiledCatalog: Sendable {
   public let signatures: [Signature]
   /// `patterns[i]` is the compiled pattern of `signatures[i]`.
   public let patterns: [PCRE2Pattern]
+  /// The literal prefilter that decides which patterns a line can possibly match.
+  public let prefilter: LiteralPrefilter
 
   /// Compiles every pattern.
   ///
@@ -24,6 +26,7 @@ public final class CompiledCatalog: Sendable {
     if !problems.isEmpty { throw CatalogDiagnostics(problems) }
     self.signatures = catalog.signatures
     self.patterns = patterns
+    self.prefilter = LiteralPrefilter(signatures: catalog.signatures)
   }
 
   /// The index of the entry with this id.

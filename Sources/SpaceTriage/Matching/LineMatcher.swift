@@ -13,23 +13,58 @@ public final class LineMatcher {
   public private(set) var regexProblems: [(signature: Int, line: Int, error: PCRE2Error)] = []
   private var reported: Set<Int> = []
 
-  public init(catalog: CompiledCatalog, matchLimit: UInt32 = PCRE2MatchData.defaultMatchLimit) {
+  /// Whether the literal prefilter picks the patterns to run (`false`: run every pattern on
+  /// every line; the results are the same, only slower).
+  public let usesPrefilter: Bool
+  private var candidates: [Int] = []
+  private var stamps: [UInt32]
+  private var stamp: UInt32 = 0
+
+  public init(catalog: CompiledCatalog, matchLimit: UInt32 = PCRE2MatchData.defaultMatchLimit, usesPrefilter: Bool = true) {
     self.catalog = catalog
     self.matchData = PCRE2MatchData(matchLimit: matchLimit)
+    self.usesPrefilter = usesPrefilter
+    self.stamps = [UInt32](repeating: 0, count: catalog.signatures.count)
+    candidates.reserveCapacity(catalog.signatures.count)
   }
 
-  /// Calls `onMatch` with the index of every entry whose pattern matches `text`.
+  /// Calls `onMatch` with the index of every entry whose pattern matches `text`, in catalog
+  /// order.
   public func forEachMatch(in text: UnsafeRawBufferPointer, line: Int, _ onMatch: (Int) throws -> Void) rethrows {
-    let patterns = catalog.patterns
-    for index in patterns.indices {
-      let matched: Bool
-      do {
-        matched = try matchData.matches(patterns[index], in: text)
-      } catch {
-        if reported.insert(index).inserted { regexProblems.append((index, line, error)) }
-        continue
+    guard usesPrefilter else {
+      for index in catalog.patterns.indices where run(index, text, line) { try onMatch(index) }
+      return
+    }
+    let prefilter = catalog.prefilter
+    candidates.removeAll(keepingCapacity: true)
+    stamp &+= 1
+    if stamp == 0 {
+      // The stamp wrapped around: forget every old mark.
+      for index in stamps.indices { stamps[index] = 0 }
+      stamp = 1
+    }
+    prefilter.forEachCandidate(in: text) { index in
+      if stamps[index] != stamp {
+        stamps[index] = stamp
+        candidates.append(index)
       }
-      if matched { try onMatch(index) }
+    }
+    if candidates.isEmpty && prefilter.alwaysRun.isEmpty { return }
+    for index in prefilter.alwaysRun where stamps[index] != stamp {
+      stamps[index] = stamp
+      candidates.append(index)
+    }
+    if candidates.count > 1 { candidates.sort() }
+    for index in candidates where run(index, text, line) { try onMatch(index) }
+  }
+
+  /// Runs one pattern; a pattern that gives up is recorded once and counts as no match.
+  private func run(_ index: Int, _ text: UnsafeRawBufferPointer, _ line: Int) -> Bool {
+    do {
+      return try matchData.matches(catalog.patterns[index], in: text)
+    } catch {
+      if reported.insert(index).inserted { regexProblems.append((index, line, error)) }
+      return false
     }
   }
 

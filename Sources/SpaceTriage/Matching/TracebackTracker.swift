@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif
-
 /// Remembers the shape of the Python traceback being printed, in bounded memory.
 ///
 /// A traceback starts at `Traceback (most recent call last):`, lists frames as indented
@@ -64,15 +58,14 @@ struct TracebackTracker {
     if !Self.contains(text, Self.header) { isOpen = false }
   }
 
+  /// Whether `text` starts or ends with `needle` (a traceback header is printed at the start of
+  /// a line, sometimes after a logger's prefix): O(1), no scan of the line.
   private static func contains(_ text: UnsafeRawBufferPointer, _ needle: [UInt8]) -> Bool {
-    guard text.count >= needle.count, let base = text.baseAddress else { return false }
-    var offset = 0
-    let last = text.count - needle.count
-    while offset <= last, let hit = memchr(base + offset, Int32(needle[0]), last - offset + 1) {
-      let start = base.distance(to: UnsafeRawPointer(hit))
-      if needle.indices.allSatisfy({ text[start + $0] == needle[$0] }) { return true }
-      offset = start + 1
-    }
-    return false
+    guard text.count >= needle.count else { return false }
+    if text.starts(with: needle) { return true }
+    var end = text.count
+    while end > 0 && (text[end - 1] == 0x20 || text[end - 1] == 0x0D) { end -= 1 }
+    guard end >= needle.count else { return false }
+    return text[(end - needle.count)..<end].elementsEqual(needle)
   }
 }
