@@ -93,11 +93,13 @@ struct Patterns: ParsableCommand {
       discussion: "Caseless entries get a leading (?i). --all includes stage markers and noise entries.")
     @OptionGroup var catalogOptions: CatalogOptions
     @Flag(help: "Include info entries (stage markers, noise).") var all = false
+    @Option(help: "pcre (for rg -f and grep -P -f) or ere (best effort, for grep -E -f).")
+    var dialect: ExportDialect = .pcre
 
     func run() throws {
       let catalog = try catalogOptions.loadCatalog()
       let lines = catalog.signatures.filter { all || $0.signatureClass.isFailure }.map { signature in
-        (signature.caseless ? "(?i)" : "") + signature.pattern
+        PatternExport.export(signature, as: dialect.dialect)
       }
       Output.write(lines.map { $0 + "\n" }.joined())
     }
@@ -123,4 +125,12 @@ struct Patterns: ParsableCommand {
     ]
     return .object(fields)
   }
+}
+
+
+/// `--dialect` values of `patterns export`.
+enum ExportDialect: String, ExpressibleByArgument, CaseIterable {
+  case pcre, ere
+
+  var dialect: PatternExport.Dialect { self == .pcre ? .pcre : .ere }
 }

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Side-by-side throughput: space-triage classify vs rg, grep and wc on one synthetic Space log.
+#
+# usage: Benchmarks/scripts/compare.sh [SIZE_MB] [--jobs N] [--skip-grep]
+# Generates (once) a deterministic synthetic corpus of SIZE_MB (default 1024), exports the
+# catalog's failure patterns for rg/grep, runs each tool with the page cache warm, and prints
+# MB/s, ratios against rg, and peak resident memory. Needs: swift, python3, rg, GNU grep, /usr/bin/time.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+size="${1:-1024}"
+jobs=1
+skip_grep=0
+shift || true
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --jobs) jobs="$2"; shift 2 ;;
+    --skip-grep) skip_grep=1; shift ;;
+    *) echo "unknown option $1" >&2; exit 64 ;;
+  esac
+done
+data="${BENCH_DATA:-$root/Benchmarks/.data}"
+mkdir -p "$data"
+corpus="$data/synthetic-${size}MB.log"
+[ -f "$corpus" ] || python3 "$root/Benchmarks/scripts/generate-corpus.py" "$size" "$corpus"
+
+(cd "$root" && swift build -c release --product space-triage >/dev/null)
+bin="$root/.build/release/space-triage"
+"$bin" patterns export > "$data/patterns.pcre"
+"$bin" patterns export --dialect ere > "$data/patterns.ere"
+bytes=$(stat -c %s "$corpus")
+cat "$corpus" > /dev/null  # warm the page cache
+
+# run NAME COMMAND…: prints seconds, MB/s and peak RSS; remembers seconds in $last
+run() {
+  local name="$1"; shift
+  local start end rss
+  start=$(date +%s.%N)
+  /usr/bin/time -f "%M" -o "$data/rss" "$@" > /dev/null 2> "$data/stderr" || true
+  end=$(date +%s.%N)
+  rss=$(tail -1 "$data/rss")
+  last=$(echo "$end - $start" | bc -l)
+  printf "%-28s %8.2f s %9.1f MB/s %8.1f MiB peak\n" "$name" "$last" "$(echo "$bytes / 1048576 / $last" | bc -l)" "$(echo "$rss / 1024" | bc -l)"
+}
+
+echo "corpus: $corpus ($((bytes / 1048576)) MiB, $(wc -l < "$corpus") lines), catalog: $(wc -l < "$data/patterns.pcre") failure patterns"
+run "wc -l" wc -l "$corpus"; wc_s=$last
+run "rg -c --no-unicode -f" rg -c --no-unicode -f "$data/patterns.pcre" "$corpus"; rg_s=$last
+if [ "$skip_grep" = 0 ]; then run "grep -c -E -f" grep -c -E -f "$data/patterns.ere" "$corpus"; fi
+run "space-triage (--jobs $jobs)" "$bin" classify --jobs "$jobs" --format json "$corpus"; st_s=$last
+printf "space-triage vs rg: %.2fx the throughput\n" "$(echo "$rg_s / $st_s" | bc -l)"
