@@ -10,10 +10,17 @@ struct JSONScanner {
 
   init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
-  /// The raw (still escaped) ranges of the top-level string fields named in `keys`, in the
-  /// order of `keys`; `nil` when `bytes` is not exactly one JSON object.
-  mutating func topLevelStrings(_ keys: [StaticString]) -> [Range<Int>?]? {
-    var found = [Range<Int>?](repeating: nil, count: keys.count)
+  /// The raw (still escaped) ranges of the top-level string fields a log line can carry.
+  struct LogFields {
+    var data: Range<Int>?
+    var message: Range<Int>?
+    var timestamp: Range<Int>?
+  }
+
+  /// The string fields `data`, `message` and `timestamp` of the top-level object (first
+  /// occurrence of each); `nil` when `bytes` is not exactly one JSON object. No allocation.
+  mutating func logFields() -> LogFields? {
+    var found = LogFields()
     skipSpace()
     guard take(UInt8(ascii: "{")) else { return nil }
     skipSpace()
@@ -26,8 +33,12 @@ struct JSONScanner {
       skipSpace()
       if peek == UInt8(ascii: "\"") {
         guard let value = string() else { return nil }
-        for (slot, name) in keys.enumerated() where found[slot] == nil && equals(key, name) {
-          found[slot] = value
+        if found.data == nil && equals(key, "data") {
+          found.data = value
+        } else if found.message == nil && equals(key, "message") {
+          found.message = value
+        } else if found.timestamp == nil && equals(key, "timestamp") {
+          found.timestamp = value
         }
       } else {
         guard skipValue(depth: 1) else { return nil }

@@ -101,9 +101,8 @@ public final class LineDecoder {
   /// string into scratch and returns it; records a string `timestamp` field. Otherwise `nil`.
   private func decodeJSONObject(_ bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
     var scanner = JSONScanner(bytes)
-    guard let fields = scanner.topLevelStrings(["data", "message", "timestamp"]) else { return nil }
-    guard let text = fields[0] ?? fields[1] else { return nil }
-    if let stamp = fields[2] {
+    guard let fields = scanner.logFields(), let text = fields.data ?? fields.message else { return nil }
+    if let stamp = fields.timestamp {
       timestampLength = min(stamp.count, timestampStorage.count)
       for index in 0..<timestampLength { timestampStorage[index] = bytes[stamp.lowerBound + index] }
     }

@@ -4,7 +4,8 @@ public import PCRE2Swift
 ///
 /// Reuses one match data for every match, so matching allocates nothing. A pattern that gives
 /// up (match or depth limit) on a line does not stop the run: the problem is recorded once per
-/// entry in ``regexProblems`` and the entry counts as not matching that line.
+/// entry in ``regexProblems``, and the entry is switched off for the rest of this matcher's
+/// life, so a catastrophically backtracking pattern costs its limit once, not once per line.
 public final class LineMatcher {
   /// The catalog being matched.
   public let catalog: CompiledCatalog
@@ -60,6 +61,7 @@ public final class LineMatcher {
 
   /// Runs one pattern; a pattern that gives up is recorded once and counts as no match.
   private func run(_ index: Int, _ text: UnsafeRawBufferPointer, _ line: Int) -> Bool {
+    if !reported.isEmpty && reported.contains(index) { return false }
     do {
       return try matchData.matches(catalog.patterns[index], in: text)
     } catch {

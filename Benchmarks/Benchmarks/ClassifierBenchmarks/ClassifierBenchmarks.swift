@@ -1,0 +1,58 @@
+import Benchmark
+import Foundation
+import PatternCatalog
+import SpaceTriage
+
+/// Every Corpus log, concatenated, repeated to about 8 MiB: realistic lines, realistic mix.
+func corpusBytes() -> [UInt8] {
+  let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Corpus")
+  var logs: [UInt8] = []
+  if let walker = FileManager.default.enumerator(atPath: root.path) {
+    while let relative = walker.nextObject() as? String {
+      guard relative.hasSuffix(".log"), let data = FileManager.default.contents(atPath: root.appendingPathComponent(relative).path) else { continue }
+      logs += data
+      if logs.last != 0x0A { logs.append(0x0A) }
+    }
+  }
+  if logs.isEmpty { logs = Array("INFO: nothing to see here\n".utf8) }
+  var bytes: [UInt8] = []
+  bytes.reserveCapacity(8 << 20)
+  while bytes.count < 8 << 20 { bytes += logs }
+  return bytes
+}
+
+func compiledCatalog() -> CompiledCatalog {
+  do {
+    return try CompiledCatalog(try Catalog.load(directories: [PatternCatalog.directory]))
+  } catch {
+    fatalError("the bundled catalog does not load: \(error)")
+  }
+}
+
+let benchmarks: @Sendable () -> Void = {
+  Benchmark.defaultConfiguration = .init(
+    metrics: [.wallClock, .throughput, .mallocCountTotal, .peakMemoryResident],
+    maxDuration: .seconds(10), maxIterations: 50)
+
+  Benchmark("classify-corpus-8MiB") { benchmark in
+    let classifier = Classifier(catalog: compiledCatalog())
+    let bytes = corpusBytes()
+    benchmark.startMeasurement()
+    for _ in benchmark.scaledIterations {
+      blackHole(try classifier.classify(MemorySource(bytes), name: "corpus"))
+    }
+  }
+
+  // Allocations per line: the same input twice as long must not allocate more (per line: 0).
+  Benchmark("classify-quiet-lines-1M") { benchmark in
+    let classifier = Classifier(catalog: compiledCatalog())
+    var bytes: [UInt8] = []
+    let line = Array("INFO:     10.16.3.4:5123 - \"GET /gradio_api/queue/data?session_hash=ab12cd HTTP/1.1\" 200 OK\n".utf8)
+    for _ in 0..<1_000_000 { bytes += line }
+    benchmark.startMeasurement()
+    for _ in benchmark.scaledIterations {
+      blackHole(try classifier.classify(MemorySource(bytes), name: "quiet"))
+    }
+  }
+}
