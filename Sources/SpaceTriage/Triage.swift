@@ -53,10 +53,35 @@ public final class Triage {
     }
   }
 
+  /// The furthest stage of the current attempt, if any was seen.
+  public var currentStage: Stage? { tracker.stage }
+
+  /// The attempt that findings are counted in now (1-based).
+  public var currentAttempt: Int { tracker.currentAttempt }
+
   /// The report, once the input has ended.
-  public func finish(source: String, lines: Int, bytes: Int, truncatedLines: Int) -> Report {
+  ///
+  /// - Parameter extra: findings made outside the log's lines (live mode's stall rule); one
+  ///   whose id was already found only adds its attempts to that finding.
+  public func finish(source: String, lines: Int, bytes: Int, truncatedLines: Int, adding extra: [Finding] = []) -> Report {
     addStuckQueuedFinding()
-    let ordered = findingOrder.compactMap { findings[$0] }
+    return report(source: source, lines: lines, bytes: bytes, truncatedLines: truncatedLines, adding: extra)
+  }
+
+  /// The report as it stands now, without ending the input (live mode's provisional verdict).
+  ///
+  /// Unlike ``finish(source:lines:bytes:truncatedLines:adding:)`` it changes nothing: the
+  /// end-of-input rules (a build that shows only its queued banner) are not applied.
+  public func report(source: String, lines: Int, bytes: Int, truncatedLines: Int, adding extra: [Finding] = []) -> Report {
+    var ordered = findingOrder.compactMap { findings[$0] }
+    for finding in extra {
+      guard let index = ordered.firstIndex(where: { $0.id == finding.id }) else {
+        ordered.append(finding)
+        continue
+      }
+      // The same id already matched a line: it recurs in the extra finding's attempts.
+      ordered[index].attempts = Array(Set(ordered[index].attempts + finding.attempts)).sorted()
+    }
     let summary = StageSummary(
       attempts: lines == 0 ? 0 : tracker.currentAttempt, lastStage: tracker.stage,
       reachedRunning: tracker.reachedRunning, buildCompleted: tracker.buildCompleted)

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Builds and runs the libFuzzer targets for a fixed number of iterations each.
+#
+# usage: Tests/Fuzz/run.sh [RUNS] [TARGET…]     (default 1000000 runs; targets: LineReader Decoder CatalogLoader)
+#
+# SwiftPM renames an executable's `main`, so a libFuzzer entry point cannot be a SwiftPM
+# executable. Instead: build the library with coverage instrumentation (`--sanitize=fuzzer`) in
+# its own scratch folder, then link each `*Fuzz.swift` entry with `swiftc -sanitize=fuzzer`
+# against the library's object files. A crash leaves `crash-*` in Tests/Fuzz/crashes/: turn it
+# into a regression test.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+runs="${1:-1000000}"
+shift || true
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(LineReader Decoder CatalogLoader)
+build="$root/.build-fuzz"
+cd "$root"
+swift build -c release --scratch-path "$build" --sanitize=fuzzer --target SpaceTriage >/dev/null
+release="$build/release"
+objects=()
+for module in SpaceTriage PCRE2Swift Yams CYaml SystemPackage CSystem; do
+  while IFS= read -r object; do objects+=("$object"); done < <(find "$release/$module.build" -name '*.o')
+done
+mkdir -p "$root/Tests/Fuzz/crashes" "$build/fuzz"
+for target in "${targets[@]}"; do
+  binary="$build/fuzz/$target"
+  swiftc -O -sanitize=fuzzer -parse-as-library -I "$release/Modules" \
+    -Xcc -fmodule-map-file="$root/Sources/CPCRE2/module.modulemap" \
+    -I "$build/checkouts/swift-system/Sources/CSystem/include" -I "$build/checkouts/Yams/Sources/CYaml/include" \
+    "$root/Tests/Fuzz/${target}Fuzz.swift" "${objects[@]}" -lpcre2-8 -o "$binary"
+  corpus="$build/fuzz/$target-corpus"
+  mkdir -p "$corpus"
+  if [ "$target" = CatalogLoader ]; then cp "$root"/Patterns/catalog/*.yaml "$corpus"/ 2>/dev/null || true; fi
+  if [ "$target" != CatalogLoader ]; then
+    find "$root/Corpus" -name '*.log' -size -64k -exec cp {} "$corpus"/ \; 2>/dev/null || true
+  fi
+  echo "== $target: $runs runs"
+  start=$(date +%s)
+  "$binary" -runs="$runs" -max_len=4096 -artifact_prefix="$root/Tests/Fuzz/crashes/$target-" "$corpus" 2>&1 | tail -3
+  echo "== $target: $(( $(date +%s) - start )) s"
+done
