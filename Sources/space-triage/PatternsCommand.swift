@@ -70,10 +70,21 @@ struct Patterns: ParsableCommand {
       abstract: "Check the catalog: schema, sorting, every example, noise prefixes, shadowing.",
       discussion: "Exits 0 when every check passes, 65 otherwise (each problem named with file:line:column).")
     @OptionGroup var catalogOptions: CatalogOptions
+    @Option(help: ArgumentHelp("Also check that no pattern hits PCRE2's match limit on these logs (files or folders).", valueName: "path"))
+    var corpus: [String] = []
 
     func run() throws {
       let compiled = try catalogOptions.compiledCatalog()
-      let problems = CatalogValidator(catalog: compiled).diagnostics()
+      let validator = CatalogValidator(catalog: compiled)
+      let logs = InputFiles.expand(corpus.isEmpty ? [] : corpus).compactMap { input -> String? in
+        if case .file(let path) = input { return path }
+        return nil
+      }
+      let problems = validator.diagnostics() + (corpus.isEmpty ? [] : validator.runawayProblems(onLogs: logs))
+      let unfiltered = compiled.prefilter.alwaysRun.map { compiled.signatures[$0].id }
+      if !unfiltered.isEmpty {
+        Output.write("note: no literal of \(LiteralExtractor.minimumLength)+ bytes, run on every line (slower): \(unfiltered.joined(separator: ", "))\n")
+      }
       let examples = compiled.signatures.reduce(0) { $0 + $1.mustMatch.count + $1.mustNotMatch.count }
       for problem in problems { Output.error(problem.description) }
       let summary = "\(compiled.signatures.count) entries, \(examples) example lines: "

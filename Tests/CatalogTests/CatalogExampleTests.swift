@@ -1,3 +1,4 @@
+import Foundation
 import PatternCatalog
 import SpaceTriage
 import Testing
@@ -56,6 +57,20 @@ struct CatalogExampleTests {
   @Test func validatorFindsNothing() throws {
     let compiled = try #require(BundledCatalog.compiled)
     let problems = CatalogValidator(catalog: compiled).diagnostics()
+    #expect(problems.isEmpty, "\(problems.map(\.description).joined(separator: "\n"))")
+  }
+}
+
+struct CatalogRunawayTests {
+  @Test func noPatternHitsTheMatchLimitOnTheCorpus() throws {
+    let compiled = try #require(BundledCatalog.compiled)
+    let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent().appendingPathComponent("Corpus").path
+    let logs = InputFiles.expand([corpus]).compactMap { input -> String? in
+      if case .file(let path) = input { return path }
+      return nil
+    }
+    let problems = CatalogValidator(catalog: compiled).runawayProblems(onLogs: logs)
     #expect(problems.isEmpty, "\(problems.map(\.description).joined(separator: "\n"))")
   }
 }

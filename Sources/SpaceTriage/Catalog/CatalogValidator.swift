@@ -95,6 +95,21 @@ public struct CatalogValidator {
     return problems
   }
 
+  /// Entries whose pattern hits PCRE2's match or depth limit on some line of these log files:
+  /// a catastrophically backtracking pattern is a catalog bug.
+  public func runawayProblems(onLogs paths: [String]) -> [CatalogDiagnostic] {
+    let classifier = Classifier(catalog: catalog)
+    var problems: [CatalogDiagnostic] = []
+    var seen: Set<String> = []
+    for path in paths {
+      guard case .success(let report) = BatchClassifier.classify(.file(path), with: classifier) else { continue }
+      for problem in report.catalogProblems where seen.insert(problem).inserted {
+        problems.append(CatalogDiagnostic(location: SourceLocation(file: path, line: 0, column: 0), message: problem))
+      }
+    }
+    return problems
+  }
+
   /// Failure examples that another failure entry of a different class would outrank or tie.
   public func shadowingProblems() -> [CatalogDiagnostic] {
     var problems: [CatalogDiagnostic] = []
