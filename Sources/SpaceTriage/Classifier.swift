@@ -28,11 +28,12 @@ public final class Classifier {
     let triage = Triage(matcher: matcher)
     triage.onEvent = onEvent
     let decoder = self.decoder
-    try reader.forEachLine { line in
-      decoder.decode(line.bytes) { text in
+    decoder.reset()
+    while let line = try reader.nextLine() {
+      decoder.load(line.bytes)
+      while let text = decoder.nextText() {
         triage.observe(text: text, line: line.number, timestamp: decoder.lastTimestamp)
       }
-      return true
     }
     return triage.finish(
       source: name, lines: reader.lineCount, bytes: reader.bytesRead, truncatedLines: reader.truncatedLines)

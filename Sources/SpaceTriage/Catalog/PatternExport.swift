@@ -1,3 +1,5 @@
+internal import Foundation
+
 /// Rewrites catalog patterns for the tools a user would otherwise reach for.
 ///
 /// `pcre` is the pattern as written (with `(?i)` for caseless entries): what `rg -f` and
@@ -16,9 +18,27 @@ public enum PatternExport {
     let caseless = signature.caseless || signature.pattern.hasPrefix("(?i)")
     let source = signature.pattern.hasPrefix("(?i)") ? String(signature.pattern.dropFirst(4)) : signature.pattern
     switch dialect {
-    case .pcre: return (caseless ? "(?i)" : "") + source
+    case .pcre: return (caseless ? "(?i)" : "") + pythonStyleGroupNames(source)
     case .ere: return ere(source, caseless: caseless)
     }
+  }
+
+  /// `(?<name>…)` written `(?P<name>…)`, which PCRE2 and older Rust regex (ripgrep 13) both read.
+  static func pythonStyleGroupNames(_ pattern: String) -> String {
+    var out = ""
+    var rest = Substring(pattern)
+    while let range = rest.range(of: "(?<") {
+      out += rest[..<range.lowerBound]
+      let after = rest[range.upperBound...]
+      let escaped = out.reversed().prefix { $0 == "\\" }.count % 2 == 1
+      if let next = after.first, next.isLetter || next == "_", !escaped {
+        out += "(?P<"
+      } else {
+        out += "(?<"
+      }
+      rest = after
+    }
+    return out + rest
   }
 
   static func ere(_ pattern: String, caseless: Bool) -> String {

@@ -1,4 +1,4 @@
-public import Foundation
+internal import Foundation
 
 /// Expands the inputs named on a command line into the files to read.
 ///

@@ -16,83 +16,126 @@
 /// ANSI escape sequences are removed from the text. A `data` value holding several lines gives
 /// several texts. Malformed JSON is treated as plain text, so nothing is lost. Decoding reuses
 /// one scratch buffer: no allocation per line.
+///
+/// One decoder serves one input at a time. Its mutable state sits behind a pointer owned by the
+/// decoder, so the per-line calls pay no reference counting or exclusivity checks.
 public final class LineDecoder {
+  /// The per-input state.
+  private struct State {
+    var sawSSE = false
+    var timestampLength = 0
+    /// What ``load(_:)`` left to hand out: one text, or decoded text still to split at `\n`.
+    var pending: UnsafeRawBufferPointer?
+    var pendingIsMultiline = false
+  }
+
   private let scratch: UnsafeMutableRawBufferPointer
+  private let timestampStorage: UnsafeMutableRawBufferPointer
+  private let state: UnsafeMutablePointer<State>
   private let maxLength: Int
-  private var sawSSE = false
-  private var timestampStorage = [UInt8](repeating: 0, count: 64)
-  private var timestampLength = 0
 
   /// Creates a decoder for lines of at most `maxLineLength` bytes.
   public init(maxLineLength: Int = 1 << 20) {
     maxLength = maxLineLength
     scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: maxLineLength * 2 + 16, alignment: 16)
+    timestampStorage = UnsafeMutableRawBufferPointer.allocate(byteCount: 64, alignment: 1)
+    state = .allocate(capacity: 1)
+    state.initialize(to: State())
   }
 
-  deinit { scratch.deallocate() }
+  deinit {
+    scratch.deallocate()
+    timestampStorage.deallocate()
+    state.deinitialize(count: 1)
+    state.deallocate()
+  }
 
   /// The `timestamp` of the last SSE or JSON line that had one, as written (ISO-8601).
   public var lastTimestamp: String? {
-    timestampLength == 0 ? nil : String(decoding: timestampStorage[0..<timestampLength], as: UTF8.self)
+    let length = state.pointee.timestampLength
+    return length == 0 ? nil : String(decoding: UnsafeRawBufferPointer(rebasing: timestampStorage[0..<length]), as: UTF8.self)
   }
 
-  /// Calls `body` with each log text carried by `line` (zero, one or several).
-  ///
-  /// The bytes passed to `body` are valid only during the call.
-  public func decode(_ line: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+  /// Forgets what earlier input showed (SSE mode, the last timestamp): call between inputs.
+  public func reset() { state.pointee = State() }
+
+  /// Takes one raw line; then ``nextText()`` hands out the log texts it carries.
+  public func load(_ line: UnsafeRawBufferPointer) {
+    state.pointee.pendingIsMultiline = false
     let bytes = line.count > maxLength ? UnsafeRawBufferPointer(rebasing: line[0..<maxLength]) : line
-    guard let first = bytes.first else { return try body(bytes) }
-    if first == UInt8(ascii: "d"), hasPrefix(bytes, "data:") {
-      sawSSE = true
-      var payload = bytes.count - 5
-      var offset = 5
-      if payload > 0 && bytes[offset] == UInt8(ascii: " ") {
-        offset += 1
-        payload -= 1
-      }
-      let value = UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + payload])
-      if isBlank(value) { return }  // keep-alive
-      if let text = decodeJSONObject(value) { return try emitLines(text, body) }
-      return try emitStripped(value, body)
+    guard let first = bytes.first else {
+      state.pointee.pending = bytes
+      return
     }
-    if sawSSE && (first == UInt8(ascii: ":") || hasPrefix(bytes, "event:") || hasPrefix(bytes, "id:") || hasPrefix(bytes, "retry:")) {
+    if first == UInt8(ascii: "d"), hasPrefix(bytes, "data:") {
+      state.pointee.sawSSE = true
+      var offset = 5
+      if bytes.count > offset && bytes[offset] == UInt8(ascii: " ") { offset += 1 }
+      let value = UnsafeRawBufferPointer(rebasing: bytes[offset..<bytes.count])
+      if isBlank(value) {
+        state.pointee.pending = nil  // keep-alive
+      } else if let text = decodeJSONObject(value) {
+        state.pointee.pending = text
+        state.pointee.pendingIsMultiline = true
+      } else {
+        state.pointee.pending = value
+      }
+      return
+    }
+    if state.pointee.sawSSE
+      && (first == UInt8(ascii: ":") || hasPrefix(bytes, "event:") || hasPrefix(bytes, "id:") || hasPrefix(bytes, "retry:"))
+    {
+      state.pointee.pending = nil
       return
     }
     if first == UInt8(ascii: "{"), let text = decodeJSONObject(bytes) {
-      return try emitLines(text, body)
+      state.pointee.pending = text
+      state.pointee.pendingIsMultiline = true
+      return
     }
-    try emitStripped(bytes, body)
+    state.pointee.pending = bytes
+  }
+
+  /// The next log text of the loaded line (ANSI stripped), or `nil` when there is no more.
+  ///
+  /// The bytes are valid until the next call to ``load(_:)`` or ``nextText()``.
+  public func nextText() -> UnsafeRawBufferPointer? {
+    guard let text = state.pointee.pending else { return nil }
+    guard state.pointee.pendingIsMultiline else {
+      state.pointee.pending = nil
+      return stripped(text)
+    }
+    // Decoded JSON text: trailing newlines are dropped; inner ones separate texts.
+    var end = text.count
+    while end > 0 && (text[end - 1] == 0x0A || text[end - 1] == 0x0D) { end -= 1 }
+    var piece = UnsafeRawBufferPointer(rebasing: text[0..<end])
+    if let base = piece.baseAddress, let newline = memchr(base, 0x0A, piece.count) {
+      let position = base.distance(to: UnsafeRawPointer(newline))
+      state.pointee.pending = UnsafeRawBufferPointer(rebasing: text[(position + 1)..<end])
+      var stop = position
+      if stop > 0 && piece[stop - 1] == 0x0D { stop -= 1 }
+      piece = UnsafeRawBufferPointer(rebasing: piece[0..<stop])
+    } else {
+      state.pointee.pending = nil
+    }
+    return stripped(piece)
+  }
+
+  /// Calls `body` with each log text carried by `line` (zero, one or several).
+  public func decode(_ line: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+    load(line)
+    while let text = nextText() { try body(text) }
   }
 
   // MARK: - Text output
 
-  /// Emits each `\n`-separated piece of decoded text (already in scratch), ANSI stripped.
-  private func emitLines(_ text: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) throws -> Void) rethrows {
-    var start = 0
-    var end = text.count
-    while end > start && (text[end - 1] == 0x0A || text[end - 1] == 0x0D) { end -= 1 }
-    var index = start
-    while index < end {
-      if text[index] == 0x0A {
-        var stop = index
-        if stop > start && text[stop - 1] == 0x0D { stop -= 1 }
-        try emitStripped(UnsafeRawBufferPointer(rebasing: text[start..<stop]), body)
-        start = index + 1
-      }
-      index += 1
-    }
-    try emitStripped(UnsafeRawBufferPointer(rebasing: text[start..<end]), body)
-  }
-
-  /// Emits `text` with ANSI escape sequences removed (in place at the end of scratch).
-  private func emitStripped(_ text: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) throws -> Void) rethrows {
-    guard let base = text.baseAddress, memchr(base, 0x1B, text.count) != nil else {
-      return try body(text)
-    }
-    // The stripped copy goes to the upper half of scratch, which JSON decoding never uses.
+  /// `text` with ANSI escape sequences removed (copied to the upper half of scratch, which JSON
+  /// decoding never uses), or `text` itself when it has none.
+  private func stripped(_ text: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+    guard let base = text.baseAddress, memchr(base, 0x1B, text.count) != nil else { return text }
     let out = UnsafeMutableRawBufferPointer(rebasing: scratch[maxLength + 8..<scratch.count])
     let length = ANSI.strip(text, into: out)
-    try body(UnsafeRawBufferPointer(rebasing: out[0..<length]))
+    return UnsafeRawBufferPointer(rebasing: out[0..<length])
   }
 
   // MARK: - JSON
@@ -103,8 +146,9 @@ public final class LineDecoder {
     var scanner = JSONScanner(bytes)
     guard let fields = scanner.logFields(), let text = fields.data ?? fields.message else { return nil }
     if let stamp = fields.timestamp {
-      timestampLength = min(stamp.count, timestampStorage.count)
-      for index in 0..<timestampLength { timestampStorage[index] = bytes[stamp.lowerBound + index] }
+      let length = min(stamp.count, timestampStorage.count)
+      timestampStorage.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[stamp.lowerBound..<stamp.lowerBound + length]))
+      state.pointee.timestampLength = length
     }
     let out = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<maxLength + 8])
     let length = JSONScanner.unescape(UnsafeRawBufferPointer(rebasing: bytes[text]), into: out)

@@ -22,8 +22,9 @@ public struct RawLine {
 ///   with `isTruncated`, and the rest of it up to the next `\n` is skipped.
 /// - NUL bytes and invalid UTF-8 are passed through untouched.
 ///
-/// Memory is one buffer of `readSize + maxLineLength` bytes, allocated once.
-public struct LineReader<Source: ByteSource> {
+/// Memory is one buffer of `readSize + maxLineLength` bytes, allocated once. Reading is pulled
+/// with ``nextLine()``; a line's bytes stay valid until the next call.
+public struct LineReader<Source: ByteSource>: ~Copyable {
   /// The longest line handed out whole (1 MiB, SPEC "Input").
   public static var defaultMaxLineLength: Int { 1 << 20 }
   /// How many bytes one `read` asks for.
@@ -31,7 +32,12 @@ public struct LineReader<Source: ByteSource> {
 
   private var source: Source
   private let maxLineLength: Int
-  private let readSize: Int
+  private let buffer: UnsafeMutableRawBufferPointer
+  private var start = 0  // first byte of the current line
+  private var end = 0  // end of valid data
+  private var scan = 0  // bytes before this, from start, hold no newline
+  private var skipping = false  // inside the tail of a cut line
+  private var atEOF = false
   /// Bytes read so far.
   public private(set) var bytesRead = 0
   /// Lines handed out so far.
@@ -45,80 +51,87 @@ public struct LineReader<Source: ByteSource> {
   ) {
     self.source = source
     self.maxLineLength = max(1, maxLineLength)
-    self.readSize = max(1, readSize)
+    self.buffer = .allocate(byteCount: max(1, readSize) + self.maxLineLength, alignment: 16)
   }
 
-  /// Calls `body` with each line in order until the input ends or `body` returns `false`.
+  deinit { buffer.deallocate() }
+
+  /// The next line, or `nil` at the end of the input.
   ///
-  /// - Throws: what the source throws, or what `body` throws.
-  public mutating func forEachLine(_ body: (RawLine) throws -> Bool) throws {
-    let capacity = readSize + maxLineLength
-    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 16)
-    defer { buffer.deallocate() }
-    var start = 0  // first byte of the current (incomplete) line
-    var end = 0  // end of valid data
-    var skipping = false  // inside the tail of a cut line
-    var atEOF = false
-    while !atEOF {
-      if end == capacity {
-        // Keep the unfinished line; it is shorter than maxLineLength (checked below).
-        let pending = end - start
-        if start > 0 {
-          buffer.baseAddress!.copyMemory(from: buffer.baseAddress! + start, byteCount: pending)
-        }
-        start = 0
-        end = pending
-      }
-      let count = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[end..<capacity]))
-      if count == 0 { atEOF = true } else { bytesRead &+= count }
-      var scan = end
-      end &+= count
-      // Hand out every complete line in the new bytes.
-      while scan < end {
-        guard let newline = memchr(buffer.baseAddress! + scan, 0x0A, end &- scan) else { break }
-        let position = buffer.baseAddress!.distance(to: UnsafeMutableRawPointer(newline))
-        if skipping {
-          skipping = false
-        } else if !(try emit(buffer, start, position, truncated: false, body)) {
-          return
-        }
+  /// The returned bytes are valid only until the next call.
+  /// - Throws: what the source throws.
+  public mutating func nextLine() throws -> RawLine? {
+    let base = buffer.baseAddress!
+    while true {
+      if scan < end, let newline = memchr(base + scan, 0x0A, end &- scan) {
+        let position = base.distance(to: UnsafeMutableRawPointer(newline))
+        let lineStart = start
         start = position &+ 1
         scan = start
+        if skipping {
+          skipping = false
+          continue
+        }
+        return line(lineStart, position, truncated: false)
       }
+      scan = end
       if skipping {
         start = end  // drop the rest of a cut line as it arrives
       } else if end &- start >= maxLineLength {
-        if !(try emit(buffer, start, start &+ maxLineLength, truncated: true, body)) { return }
+        let lineStart = start
         skipping = true
         start = end
+        scan = end
+        return line(lineStart, lineStart &+ maxLineLength, truncated: true)
+      }
+      if atEOF {
+        guard start < end else { return nil }
+        let lineStart = start
+        start = end
+        return line(lineStart, end, truncated: false)
       }
       if start == end {
         start = 0
         end = 0
+        scan = 0
+      } else if end == buffer.count {
+        // Keep the unfinished line (shorter than maxLineLength, checked above) at the front.
+        let pending = end &- start
+        base.copyMemory(from: base + start, byteCount: pending)
+        start = 0
+        end = pending
+        scan = pending
       }
-    }
-    if start < end && !skipping {
-      _ = try emit(buffer, start, end, truncated: false, body)
+      let count = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[end..<buffer.count]))
+      if count == 0 {
+        atEOF = true
+      } else {
+        bytesRead &+= count
+        end &+= count
+      }
     }
   }
 
-  private mutating func emit(
-    _ buffer: UnsafeMutableRawBufferPointer, _ start: Int, _ end: Int, truncated: Bool,
-    _ body: (RawLine) throws -> Bool
-  ) throws -> Bool {
-    var stop = end
+  /// Calls `body` with each line in order until the input ends or `body` returns `false`.
+  public mutating func forEachLine(_ body: (RawLine) throws -> Bool) throws {
+    while let line = try nextLine() {
+      if try !body(line) { return }
+    }
+  }
+
+  private mutating func line(_ lineStart: Int, _ lineEnd: Int, truncated: Bool) -> RawLine {
+    var stop = lineEnd
     var truncated = truncated
-    if !truncated && stop > start && buffer[stop &- 1] == 0x0D { stop &-= 1 }
-    if stop &- start > maxLineLength {
+    if !truncated && stop > lineStart && buffer[stop &- 1] == 0x0D { stop &-= 1 }
+    if stop &- lineStart > maxLineLength {
       // A line completed by the same read that took it past the limit.
-      stop = start &+ maxLineLength
+      stop = lineStart &+ maxLineLength
       truncated = true
     }
     lineCount &+= 1
     if truncated { truncatedLines &+= 1 }
-    let line = RawLine(
-      number: lineCount, bytes: UnsafeRawBufferPointer(rebasing: buffer[start..<stop]),
+    return RawLine(
+      number: lineCount, bytes: UnsafeRawBufferPointer(rebasing: buffer[lineStart..<stop]),
       isTruncated: truncated)
-    return try body(line)
   }
 }

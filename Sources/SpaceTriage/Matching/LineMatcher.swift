@@ -17,16 +17,35 @@ public final class LineMatcher {
   /// Whether the literal prefilter picks the patterns to run (`false`: run every pattern on
   /// every line; the results are the same, only slower).
   public let usesPrefilter: Bool
-  private var candidates: [Int] = []
-  private var stamps: [UInt32]
-  private var stamp: UInt32 = 0
+  private let prefilter: LiteralPrefilter
+  /// Entries without literals (run on every line), as an unsafe buffer: no retain per line.
+  private let alwaysRun: UnsafeMutableBufferPointer<Int>
+  // Per-line scratch, allocated once: candidate entries and a stamp per entry for de-duplication.
+  private let candidates: UnsafeMutableBufferPointer<Int>
+  private let stamps: UnsafeMutableBufferPointer<UInt32>
+  /// The current line's stamp (in unsafe storage: no exclusivity check per line).
+  private let stamp: UnsafeMutablePointer<UInt32>
 
   public init(catalog: CompiledCatalog, matchLimit: UInt32 = PCRE2MatchData.defaultMatchLimit, usesPrefilter: Bool = true) {
     self.catalog = catalog
     self.matchData = PCRE2MatchData(matchLimit: matchLimit)
     self.usesPrefilter = usesPrefilter
-    self.stamps = [UInt32](repeating: 0, count: catalog.signatures.count)
-    candidates.reserveCapacity(catalog.signatures.count)
+    self.prefilter = catalog.prefilter
+    self.alwaysRun = .allocate(capacity: catalog.prefilter.alwaysRun.count)
+    _ = alwaysRun.initialize(from: catalog.prefilter.alwaysRun)
+    let count = max(1, catalog.signatures.count)
+    self.candidates = .allocate(capacity: count)
+    self.stamps = .allocate(capacity: count)
+    stamps.initialize(repeating: 0)
+    self.stamp = .allocate(capacity: 1)
+    stamp.initialize(to: 0)
+  }
+
+  deinit {
+    candidates.deallocate()
+    stamps.deallocate()
+    stamp.deallocate()
+    alwaysRun.deallocate()
   }
 
   /// Calls `onMatch` with the index of every entry whose pattern matches `text`, in catalog
@@ -36,27 +55,32 @@ public final class LineMatcher {
       for index in catalog.patterns.indices where run(index, text, line) { try onMatch(index) }
       return
     }
-    let prefilter = catalog.prefilter
-    candidates.removeAll(keepingCapacity: true)
-    stamp &+= 1
-    if stamp == 0 {
+    var current = stamp.pointee &+ 1
+    if current == 0 {
       // The stamp wrapped around: forget every old mark.
-      for index in stamps.indices { stamps[index] = 0 }
-      stamp = 1
+      stamps.update(repeating: 0)
+      current = 1
     }
+    stamp.pointee = current
+    let stamps = self.stamps
+    let candidates = self.candidates
+    var found = 0
     prefilter.forEachCandidate(in: text) { index in
-      if stamps[index] != stamp {
-        stamps[index] = stamp
-        candidates.append(index)
+      if stamps[index] != current {
+        stamps[index] = current
+        candidates[found] = index
+        found &+= 1
       }
     }
-    if candidates.isEmpty && prefilter.alwaysRun.isEmpty { return }
-    for index in prefilter.alwaysRun where stamps[index] != stamp {
-      stamps[index] = stamp
-      candidates.append(index)
+    if found == 0 && alwaysRun.isEmpty { return }
+    for index in alwaysRun where stamps[index] != current {
+      stamps[index] = current
+      candidates[found] = index
+      found &+= 1
     }
-    if candidates.count > 1 { candidates.sort() }
-    for index in candidates where run(index, text, line) { try onMatch(index) }
+    var chosen = UnsafeMutableBufferPointer(rebasing: candidates[0..<found])
+    if found > 1 { chosen.sort() }
+    for index in chosen where run(index, text, line) { try onMatch(index) }
   }
 
   /// Runs one pattern; a pattern that gives up is recorded once and counts as no match.

@@ -9,7 +9,12 @@
 /// never missed: the prefilter may say "maybe", never a wrong "no".
 ///
 /// Entries without usable literals are listed in ``alwaysRun``.
-public struct LiteralPrefilter: Sendable {
+///
+/// The tables live in buffers allocated once and never written after `init`, so probing a line
+/// touches no reference counts and no exclusivity checks.
+public final class LiteralPrefilter: @unchecked Sendable {
+  // SAFETY: every stored property is written only in `init`, before the object is shared; the
+  // unsafe buffers are owned by this object and freed in `deinit`.
   /// One literal and the entries that require it.
   struct Literal: Sendable {
     var bytes: [UInt8]
@@ -32,7 +37,7 @@ public struct LiteralPrefilter: Sendable {
 
   let literals: [Literal]
   /// 65,536 bits.
-  let bitmap: [UInt64]
+  private let bitmap: UnsafeMutableBufferPointer<UInt64>
   /// Probes sorted by hash; `bucketStart[h]..<bucketStart[h + 1]` are those of hash `h`.
   let probes: [Probe]
   let bucketStart: [Int32]
@@ -85,10 +90,13 @@ public struct LiteralPrefilter: Sendable {
     self.alwaysRun = alwaysRun
     self.literalsBySignature = literalsBySignature
     self.literals = literals
-    self.bitmap = bitmap
+    self.bitmap = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: bitmap.count)
+    _ = self.bitmap.initialize(from: bitmap)
     self.probes = byHash.map(\.probe)
     self.bucketStart = bucketStart
   }
+
+  deinit { bitmap.deallocate() }
 
   /// The hash of a little-endian 4-gram, after folding every byte with `| 0x20`.
   @inline(__always)
@@ -101,18 +109,17 @@ public struct LiteralPrefilter: Sendable {
   @inline(__always)
   public func forEachCandidate(in text: UnsafeRawBufferPointer, _ candidate: (Int) -> Void) {
     let count = text.count
-    guard count >= 4, let base = text.baseAddress else { return }
-    bitmap.withUnsafeBufferPointer { bits in
-      var position = 0
-      let last = count &- 4
-      while position <= last {
-        let gram = base.loadUnaligned(fromByteOffset: position, as: UInt32.self)
-        let hash = Self.hash(UInt32(littleEndian: gram))
-        if bits[hash &>> 6] & (1 &<< UInt64(hash & 63)) != 0 {
-          verify(hash: hash, at: position, in: text, candidate)
-        }
-        position &+= stride
+    guard count >= 4, let base = text.baseAddress, let bits = bitmap.baseAddress else { return }
+    let stride = self.stride
+    var position = 0
+    let last = count &- 4
+    while position <= last {
+      let gram = base.loadUnaligned(fromByteOffset: position, as: UInt32.self)
+      let hash = Self.hash(UInt32(littleEndian: gram))
+      if bits[hash &>> 6] & (1 &<< UInt64(hash & 63)) != 0 {
+        verify(hash: hash, at: position, in: text, candidate)
       }
+      position &+= stride
     }
   }
 

@@ -20,6 +20,13 @@ struct TracebackTracker {
     lastFrame.reserveCapacity(Self.maxFrameLength)
   }
 
+  /// A cheap first look: could `text` be a traceback header? (Its last or first byte.)
+  @inline(__always)
+  static func mayStart(_ text: UnsafeRawBufferPointer) -> Bool {
+    guard text.count >= 34, let first = text.first, let last = text.last else { return false }
+    return first == UInt8(ascii: "T") || last == UInt8(ascii: ":") || last == 0x20 || last == 0x0D
+  }
+
   /// Looks at one line; call before matching it.
   mutating func observe(_ text: UnsafeRawBufferPointer, line: Int) {
     guard let first = text.first else { return }
