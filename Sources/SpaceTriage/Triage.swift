@@ -21,6 +21,10 @@ public final class Triage {
   private var lastBuildBanner: (line: Int, text: String)?
   private var sawErrorBox = false
   private var traceback = TracebackTracker()
+  /// Copies of the two flags every line reads, kept in unsafe storage so the per-line fast path
+  /// pays no exclusivity check: whether lines after a build banner are being counted, and
+  /// whether a traceback is open. Updated whenever `tracker` or `traceback` change.
+  private let hot = UnsafeMutablePointer<(countingAfterBanner: Bool, tracebackOpen: Bool)>.allocate(capacity: 1)
   /// Called with each event as it happens.
   public var onEvent: ((TriageEvent) -> Void)?
 
@@ -30,21 +34,34 @@ public final class Triage {
   public init(matcher: LineMatcher, redactor: Redactor = .standard) {
     self.matcher = matcher
     self.redactor = redactor
+    hot.initialize(to: (false, false))
   }
+
+  deinit { hot.deallocate() }
 
   /// Matches one line of log text (decoded, ANSI stripped) and updates the state.
   public func observe(text: UnsafeRawBufferPointer, line: Int, timestamp: @autoclosure () -> String? = nil) {
-    if text.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) { tracker.observeLine() }
-    traceback.observe(text, line: line)
-    defer { traceback.closeIfEnded(text) }
-    let signatures = matcher.catalog.signatures
+    if hot.pointee.countingAfterBanner, text.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) {
+      tracker.observeLine()
+    }
+    if hot.pointee.tracebackOpen || TracebackTracker.mayStart(text) {
+      traceback.observe(text, line: line)
+      hot.pointee.tracebackOpen = traceback.isOpen
+    }
+    defer {
+      if hot.pointee.tracebackOpen {
+        traceback.closeIfEnded(text)
+        hot.pointee.tracebackOpen = traceback.isOpen
+      }
+    }
     matcher.forEachMatch(in: text, line: line) { index in
-      let signature = signatures[index]
+      let signature = matcher.catalog.signatures[index]
       if signature.signatureClass == .info && signature.effect == .errorBoxEnd {
         markBoxed()
       } else if signature.signatureClass == .info && signature.effect != .none {
         let before = tracker.history.count
         tracker.observe(effect: signature.effect, stage: signature.stage, line: line)
+        hot.pointee.countingAfterBanner = tracker.lastBannerWasBuild
         if signature.effect == .buildAttempt { lastBuildBanner = (line, evidence(text)) }
         announceStages(since: before)
       } else {
