@@ -56,6 +56,7 @@ let package = Package(
     .testTarget(name: "CatalogTests", dependencies: ["SpaceTriage", "PatternCatalog"]),
     .testTarget(name: "CorpusTests", dependencies: ["SpaceTriage", "PatternCatalog"]),
     .testTarget(name: "CLITests", dependencies: ["space-triage"]),
+    .testTarget(name: "LiveTests", dependencies: ["SpaceTriage", "space-triage"]),
   ]
 )
 

@@ -26,6 +26,7 @@ public struct SpaceLogsRequest: Sendable {
   /// The Hub used when `HF_ENDPOINT` is not set.
   public static let defaultEndpoint = "https://huggingface.co"
 
+  /// A request for `space`'s `kind` log at `endpoint`; an empty token counts as none.
   public init(endpoint: URL, space: String, kind: SpaceLogKind, token: String?) {
     self.endpoint = endpoint
     self.space = space
@@ -72,11 +73,13 @@ public struct SpaceLogsError: Error, CustomStringConvertible, Sendable {
   /// A one-line message that says what to do; contains no secret.
   public var message: String
 
+  /// An error of `kind`; `message` is redacted here, so no caller can leak a secret through it.
   public init(_ kind: Kind, message: String) {
     self.kind = kind
     self.message = Redactor.standard.redact(message)
   }
 
+  /// The message.
   public var description: String { message }
 }
 
@@ -90,7 +93,7 @@ public struct SpaceLogsError: Error, CustomStringConvertible, Sendable {
 /// reconnected up to ``maxRetries`` consecutive times, waiting `backoff(n)` before the n-th try
 /// (1 s, 2 s, 4 s, 8 s, 10 s by default). The server replays its history on each connection;
 /// events already handed out are skipped by their index, as the official client does, so no
-/// event is repeated. A connection that delivers data resets the count.
+/// event is repeated. A connection that delivers a new event resets the count.
 ///
 /// 401, 403 and 404 fail at once (no retry), as does a failure of the very first connection
 /// (a wrong `HF_ENDPOINT` should not take half a minute to report).
@@ -139,6 +142,11 @@ public final class SpaceLogsClient: ByteSource, @unchecked Sendable {
   }
 
   /// Prepares the stream; the first connection is made by the first ``read(into:)``.
+  ///
+  /// - Parameters:
+  ///   - maxRetries: consecutive reconnects allowed after a drop (the official client's 5).
+  ///   - backoff: the wait before reconnect number n; tests pass `{ _ in .zero }`.
+  ///   - readTimeout: seconds of silence after which a connection counts as dropped.
   public init(
     request: SpaceLogsRequest, maxRetries: Int = 5, backoff: @escaping @Sendable (Int) -> Duration = SpaceLogsClient.defaultBackoff,
     readTimeout: TimeInterval = 120
@@ -278,12 +286,11 @@ public final class SpaceLogsClient: ByteSource, @unchecked Sendable {
   fileprivate func received(data: Data, task: URLSessionTask) {
     condition.withLock {
       guard isCurrent(task) else { return }
-      let before = pending.count
+      let before = (bytes: pending.count, events: filter.delivered)
       data.withUnsafeBytes { bytes in filter.feed(bytes) { pending.append(contentsOf: $0) } }
-      if pending.count > before {
-        retries = 0
-        condition.broadcast()
-      }
+      // Only new events are progress: a server that replays history and drops again is not.
+      if filter.delivered > before.events { retries = 0 }
+      if pending.count > before.bytes { condition.broadcast() }
     }
   }
 

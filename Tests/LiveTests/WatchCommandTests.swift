@@ -1,0 +1,179 @@
+import Foundation
+import Testing
+
+/// `space-triage watch` end to end: the built binary on a live pipe, with signals, and against
+/// the logs API on loopback.
+@Suite(.serialized)
+struct WatchCommandTests {
+  static let watchNDJSON = ["watch", "--format", "ndjson"] + LiveFixtures.catalogArguments
+
+  private func eventNames(_ process: WatchProcess) -> [String] {
+    process.events.compactMap { $0["event"] as? String }
+  }
+
+  private func hasFinding(_ id: String) -> (String) -> Bool {
+    { output in output.contains(#""event":"finding""#) && output.contains(#""id":"\#(id)""#) }
+  }
+
+  @Test func aFindingIsReportedBeforeTheInputEnds() throws {
+    let watch = try WatchProcess(Self.watchNDJSON)
+    watch.write("===== Application Startup at 2026-04-15 10:00:00 =====\n")
+    watch.write("* Running on local URL:  http://0.0.0.0:7860\n")
+    watch.write("RuntimeError: No CUDA GPUs are available\n")
+    // The input is still open: the finding and the verdict so far must come out now.
+    #expect(watch.waitForOutput { $0.contains(#""event":"provisional""#) }, "\(watch.stdout)\(watch.stderr)")
+    #expect(hasFinding("zerogpu.no-cuda-gpus")(watch.stdout))
+    #expect(watch.isRunning)
+    #expect(eventNames(watch) == ["stage", "stage", "finding", "provisional"])
+    #expect(!watch.stdout.contains(#""event":"verdict""#))
+
+    watch.closeInput()
+    #expect(watch.waitForExit() == 75, "\(watch.stderr)")
+    let events = watch.events
+    #expect(events.last?["event"] as? String == "verdict")
+    #expect(events.last?["verdict"] as? String == "transient")
+    let report = try #require(events.last?["report"] as? [String: Any])
+    #expect(report["primary"] as? String == "zerogpu.no-cuda-gpus")
+    #expect(report["lines"] as? Int == 3)
+  }
+
+  @Test func interruptPrintsTheVerdict() throws {
+    let watch = try WatchProcess(Self.watchNDJSON)
+    watch.write("===== Build Queued at 2026-04-15 09:58:01 / Commit SHA: e9e3061 =====\n")
+    watch.write("ERROR: No matching distribution found for torch==2.9.9\n")
+    #expect(watch.waitForOutput(hasFinding("build.pip-no-matching-distribution")), "\(watch.stdout)\(watch.stderr)")
+    watch.interrupt()
+    #expect(watch.waitForExit() == 4, "\(watch.stderr)")
+    let last = try #require(watch.events.last)
+    #expect(last["event"] as? String == "verdict")
+    #expect(last["verdict"] as? String == "persistent")
+    watch.closeInput()
+  }
+
+  @Test func terminatePrintsTheVerdictAsText() throws {
+    let watch = try WatchProcess(["watch"] + LiveFixtures.catalogArguments)
+    watch.write("===== Application Startup at 2026-04-15 10:00:00 =====\n")
+    watch.write("Scheduling failure: not enough hardware capacity\n")
+    #expect(watch.waitForOutput { $0.contains("so far: TRANSIENT") }, "\(watch.stdout)\(watch.stderr)")
+    #expect(watch.stdout.contains("line 2: transient scheduling.no-capacity: No hardware capacity"))
+    watch.terminate()
+    #expect(watch.waitForExit() == 75, "\(watch.stderr)")
+    #expect(watch.stdout.contains("\nTRANSIENT  - at stage scheduling"), "\(watch.stdout)")
+    #expect(watch.stdout.contains("next steps:"))
+    watch.closeInput()
+  }
+
+  @Test func aQuietStartupIsReportedAsAStall() throws {
+    let watch = try WatchProcess(Self.watchNDJSON + ["--stall", "0.3"])
+    watch.write("===== Application Startup at 2026-04-15 10:00:00 =====\n")
+    watch.write("Downloading weights\n")
+    #expect(watch.waitForOutput(hasFinding("startup.stalled")), "\(watch.stdout)\(watch.stderr)")
+    watch.write("* Running on local URL:  http://0.0.0.0:7860\n")
+    #expect(watch.waitForOutput { $0.contains(#""event":"stall-ended""#) }, "\(watch.stdout)")
+    watch.closeInput()
+    #expect(watch.waitForExit() == 0, "\(watch.stdout)\(watch.stderr)")
+  }
+
+  @Test func followedFileEndsOnInterrupt() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("st-watch-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let file = directory.appendingPathComponent("run.log")
+    try "===== Application Startup at 2026-04-15 10:00:00 =====\n".write(to: file, atomically: false, encoding: .utf8)
+    let watch = try WatchProcess(Self.watchNDJSON + ["--follow", file.path])
+    #expect(watch.waitForOutput { $0.contains(#""event":"stage""#) }, "\(watch.stderr)")
+    let handle = try FileHandle(forWritingTo: file)
+    try handle.seekToEnd()
+    try handle.write(contentsOf: Data("RuntimeError: No CUDA GPUs are available\n".utf8))
+    try handle.close()
+    #expect(watch.waitForOutput(hasFinding("zerogpu.no-cuda-gpus")), "\(watch.stdout)\(watch.stderr)")
+    #expect(watch.isRunning, "a followed file does not end at its end")
+    watch.interrupt()
+    #expect(watch.waitForExit() == 75)
+    #expect(watch.events.last?["event"] as? String == "verdict")
+  }
+
+  @Test func usageAndMissingFiles() throws {
+    for arguments in [["--follow"], ["--build"], ["--space", "no-slash"], ["--space", "a/b", "file.log"], ["--stall", "-1"]] {
+      let watch = try WatchProcess(["watch"] + arguments)
+      #expect(watch.waitForExit() == 64, "\(arguments): \(watch.stderr)")
+    }
+    let missing = try WatchProcess(["watch", "/nonexistent/space-triage.log"] + LiveFixtures.catalogArguments)
+    #expect(missing.waitForExit() == 66)
+    #expect(missing.stderr.contains("cannot open"))
+  }
+
+  // MARK: - The logs API
+
+  private func watchSpace(_ server: LoopbackServer, _ arguments: [String], token: String? = LiveFixtures.token) throws -> (WatchProcess, Int32) {
+    var environment = ["HF_ENDPOINT": server.endpoint]
+    environment["HF_TOKEN"] = token
+    let watch = try WatchProcess(["watch"] + LiveFixtures.catalogArguments + arguments, environment: environment)
+    watch.closeInput()
+    return (watch, watch.waitForExit())
+  }
+
+  @Test func spaceRunLogsAcrossADroppedConnection() throws {
+    let server = try LiveFixtures.logsServer(dropAfter: 5)
+    defer { server.stop() }
+    let (watch, status) = try watchSpace(server, ["--space", "acme/zero-demo", "--format", "ndjson"])
+    // ZeroGPU failed in both attempts: a recurring transient is escalated.
+    #expect(status == 4, "\(watch.stdout)\(watch.stderr)")
+    let events = watch.events
+    let last = try #require(events.last)
+    #expect(last["event"] as? String == "verdict")
+    let report = try #require(last["report"] as? [String: Any])
+    #expect(report["primary"] as? String == "zerogpu.no-cuda-gpus")
+    #expect(report["escalated"] as? Bool == true)
+    #expect(report["attempts"] as? Int == 2)
+    #expect(report["source"] as? String == "acme/zero-demo/logs/run")
+    // Nothing replayed after the reconnect: each stage and finding exactly once.
+    let stages = events.filter { $0["event"] as? String == "stage" }.compactMap { $0["stage"] as? String }
+    #expect(stages == ["startup", "running", "startup", "running"])
+    let findings = try #require(report["findings"] as? [[String: Any]])
+    let cuda = try #require(findings.first { $0["id"] as? String == "zerogpu.no-cuda-gpus" })
+    #expect(cuda["count"] as? Int == 2)
+    #expect(cuda["attempts"] as? [Int] == [1, 2])
+    #expect(server.requests.count == 2)
+    #expect(server.requests.allSatisfy { $0.authorization == "Bearer \(LiveFixtures.token)" })
+    #expect(!watch.stdout.contains(LiveFixtures.token) && !watch.stderr.contains(LiveFixtures.token))
+  }
+
+  @Test func spaceBuildLogsInText() throws {
+    let server = try LiveFixtures.logsServer(dropAfter: 3)
+    defer { server.stop() }
+    let (watch, status) = try watchSpace(server, ["--space", "acme/zero-demo", "--build"])
+    #expect(status == 0, "\(watch.stdout)\(watch.stderr)")
+    // Line numbers count the raw SSE lines (a comment and a blank line come first), as classify does.
+    #expect(watch.stdout.contains("line 3: stage build"), "\(watch.stdout)")
+    #expect(watch.stdout.contains("HEALTHY  acme/zero-demo/logs/build at stage build"))
+    #expect(server.requests.last?.path == "/api/spaces/acme/zero-demo/logs/build")
+    #expect(!watch.stdout.contains(LiveFixtures.token) && !watch.stderr.contains(LiveFixtures.token))
+  }
+
+  @Test func notAuthorisedIs77AndNotFoundIs66() throws {
+    let server = try LiveFixtures.logsServer()
+    defer { server.stop() }
+    for (space, token, expected) in [
+      ("acme/private", LiveFixtures.token, Int32(77)), ("acme/forbidden", LiveFixtures.token, 77),
+      ("acme/zero-demo", nil, 77), ("acme/missing", LiveFixtures.token, 66), ("acme/missing", nil, 66),
+    ] as [(String, String?, Int32)] {
+      let (watch, status) = try watchSpace(server, ["--space", space], token: token)
+      #expect(status == expected, "\(space): \(watch.stdout)\(watch.stderr)")
+      #expect(watch.stderr.contains(expected == 77 ? "read access" : "404"), "\(space): \(watch.stderr)")
+      #expect(watch.stderr.split(separator: "\n").count == 1, "one clear line: \(watch.stderr)")
+      #expect(!watch.stdout.contains(LiveFixtures.token) && !watch.stderr.contains(LiveFixtures.token), "\(space)")
+    }
+  }
+
+  @Test func unreachableEndpointIs74() throws {
+    // Port 1 on loopback: nothing listens there, the connection is refused.
+    let watch = try WatchProcess(
+      ["watch", "--space", "acme/zero-demo"] + LiveFixtures.catalogArguments,
+      environment: ["HF_ENDPOINT": "http://127.0.0.1:1", "HF_TOKEN": LiveFixtures.token])
+    watch.closeInput()
+    let status = watch.waitForExit()
+    #expect(status == 74, "\(watch.stderr)")
+    #expect(!watch.stderr.contains(LiveFixtures.token))
+  }
+}
