@@ -17,9 +17,14 @@ internal import CPCRE2
   public static let defaultDepthLimit: UInt32 = 10_000
 
   /// Creates scratch space whose matches give up after `matchLimit` steps or `depthLimit` depth.
+  ///
+  /// `largeJITStack` gives JIT matching a stack of up to 1 MiB (allocated with `mmap`); without
+  /// it PCRE2 uses 32 KiB on the machine stack, enough for simple patterns and much cheaper to
+  /// create for short-lived scratch.
   public init(
     matchLimit: UInt32 = PCRE2MatchData.defaultMatchLimit,
-    depthLimit: UInt32 = PCRE2MatchData.defaultDepthLimit
+    depthLimit: UInt32 = PCRE2MatchData.defaultDepthLimit,
+    largeJITStack: Bool = true
   ) {
     // SAFETY: creation functions return owned objects or nil on allocation failure, which
     // leaves us nothing sensible to do but stop.
@@ -30,7 +35,7 @@ internal import CPCRE2
     unsafe self.context = context
     _ = unsafe pcre2_set_match_limit_8(context, matchLimit)
     _ = unsafe pcre2_set_depth_limit_8(context, depthLimit)
-    let stack = unsafe pcre2_jit_stack_create_8(32 * 1024, 1024 * 1024, nil)
+    let stack = largeJITStack ? unsafe pcre2_jit_stack_create_8(32 * 1024, 1024 * 1024, nil) : nil
     if let stack = unsafe stack { unsafe pcre2_jit_stack_assign_8(context, nil, UnsafeMutableRawPointer(stack)) }
     unsafe self.jitStack = stack
   }

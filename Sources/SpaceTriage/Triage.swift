@@ -185,6 +185,6 @@ public final class Triage {
   /// The reported form of a line: redacted, at most 500 characters.
   private func evidence(_ text: UnsafeRawBufferPointer) -> String {
     let line = redactor.redact(String(decoding: text, as: UTF8.self))
-    return line.count > 500 ? String(line.prefix(500)) : line
+    return line.utf8.count > 500 && line.count > 500 ? String(line.prefix(500)) : line
   }
 }

@@ -81,6 +81,13 @@ struct Patterns: ParsableCommand {
         return nil
       }
       let problems = validator.diagnostics() + (corpus.isEmpty ? [] : validator.runawayProblems(onLogs: logs))
+      let prefilter = compiled.prefilter
+      let shortest = prefilter.literalsBySignature.enumerated().flatMap { index, literals in
+        literals.map { (compiled.signatures[index].id, $0) }
+      }.min { $0.1.utf8.count < $1.1.utf8.count }
+      if let (id, literal) = shortest {
+        Output.write("prefilter: probes every \(prefilter.stride) bytes; shortest literal `\(literal)` (\(id)); literals of 8+ bytes keep it fast\n")
+      }
       let unfiltered = compiled.prefilter.alwaysRun.map { compiled.signatures[$0].id }
       if !unfiltered.isEmpty {
         Output.write("note: no literal of \(LiteralExtractor.minimumLength)+ bytes, run on every line (slower): \(unfiltered.joined(separator: ", "))\n")

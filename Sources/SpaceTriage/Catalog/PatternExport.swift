@@ -2,8 +2,8 @@ internal import Foundation
 
 /// Rewrites catalog patterns for the tools a user would otherwise reach for.
 ///
-/// `pcre` is the pattern as written (with `(?i)` for caseless entries): what `rg -f` and
-/// `grep -P` read. `ere` is a best-effort POSIX extended regex for `grep -E -f`: groups lose
+/// `pcre` is the pattern as written, with named groups unnamed and caseless entries wrapped in
+/// `(?i:…)`: what `rg -f` and `grep -P -f` read (they join the lines with `|`). `ere` is a best-effort POSIX extended regex for `grep -E -f`: groups lose
 /// their names and `?:`, `\d` becomes `[0-9]`, lazy quantifiers become greedy, lookarounds are
 /// dropped, and a caseless pattern spells each letter as `[xX]`. It is meant for side-by-side
 /// timing, not as an exact translation.
@@ -18,25 +18,30 @@ public enum PatternExport {
     let caseless = signature.caseless || signature.pattern.hasPrefix("(?i)")
     let source = signature.pattern.hasPrefix("(?i)") ? String(signature.pattern.dropFirst(4)) : signature.pattern
     switch dialect {
-    case .pcre: return (caseless ? "(?i)" : "") + pythonStyleGroupNames(source)
+    case .pcre:
+      // rg and grep join `-f` lines with `|`: names would clash and a bare `(?i)` would leak
+      // into the next pattern, so groups lose their names and case-folding is scoped.
+      let plain = unnamedGroups(source)
+      return caseless ? "(?i:\(plain))" : plain
     case .ere: return ere(source, caseless: caseless)
     }
   }
 
-  /// `(?<name>…)` written `(?P<name>…)`, which PCRE2 and older Rust regex (ripgrep 13) both read.
-  static func pythonStyleGroupNames(_ pattern: String) -> String {
+  /// `(?<name>…)` and `(?P<name>…)` written `(?:…)`.
+  static func unnamedGroups(_ pattern: String) -> String {
     var out = ""
     var rest = Substring(pattern)
     while let range = rest.range(of: "(?<") {
       out += rest[..<range.lowerBound]
       let after = rest[range.upperBound...]
       let escaped = out.reversed().prefix { $0 == "\\" }.count % 2 == 1
-      if let next = after.first, next.isLetter || next == "_", !escaped {
-        out += "(?P<"
+      if let next = after.first, next.isLetter || next == "_", !escaped, let close = after.firstIndex(of: ">") {
+        out += "(?:"
+        rest = after[after.index(after: close)...]
       } else {
         out += "(?<"
+        rest = after
       }
-      rest = after
     }
     return out + rest
   }

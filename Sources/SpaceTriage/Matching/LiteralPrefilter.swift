@@ -73,7 +73,11 @@ public final class LiteralPrefilter: @unchecked Sendable {
     var byHash: [(hash: Int, probe: Probe)] = []
     var bitmap = [UInt64](repeating: 0, count: (1 << Self.hashBits) / 64)
     for (number, literal) in literals.enumerated() {
-      for offset in 0..<min(stride, literal.bytes.count - 3) {
+      // Any `stride` consecutive gram offsets cover one probe; take the window whose grams are
+      // least like ordinary prose, so probes on everyday lines rarely hit.
+      let windows = max(1, literal.bytes.count - 3 - stride + 1)
+      let first = (0..<windows).min { Self.commonness(literal.bytes, $0, stride) < Self.commonness(literal.bytes, $1, stride) } ?? 0
+      for offset in first..<min(first + stride, literal.bytes.count - 3) {
         let gram = literal.bytes[offset..<offset + 4].enumerated().reduce(UInt32(0)) { word, item in
           word | UInt32(item.element) << (8 * UInt32(item.offset))
         }
@@ -97,6 +101,17 @@ public final class LiteralPrefilter: @unchecked Sendable {
   }
 
   deinit { bitmap.deallocate() }
+
+  /// How much the grams at offsets `start..<start + count` look like everyday text: lower-case
+  /// letters and spaces are common in logs, digits and punctuation are not.
+  static func commonness(_ bytes: [UInt8], _ start: Int, _ count: Int) -> Int {
+    var score = 0
+    for offset in start..<min(start + count + 3, bytes.count) {
+      let byte = bytes[offset] | 0x20
+      if byte == 0x20 || (byte >= 0x61 && byte <= 0x7A) { score += 1 }
+    }
+    return score
+  }
 
   /// The hash of a little-endian 4-gram, after folding every byte with `| 0x20`.
   @inline(__always)

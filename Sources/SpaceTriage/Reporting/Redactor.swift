@@ -31,10 +31,37 @@ public final class Redactor: @unchecked Sendable {
     }
   }
 
+  /// The words (lower case) one of which every secret pattern needs.
+  private static let keywords: [[UInt8]] = ["hf_", "auth", "bearer", "key", "token", "secret", "password"].map { Array($0.utf8) }
+
+  @inline(__always)
+  private static func lower(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
+
+  /// A cheap, case-insensitive byte scan for the words every secret pattern needs.
+  static func mayHoldSecret(_ text: String) -> Bool {
+    var text = text
+    return text.withUTF8 { bytes in
+      let count = bytes.count
+      var index = 0
+      while index < count {
+        let first = lower(bytes[index])
+        for word in keywords where word[0] == first && index + word.count <= count {
+          var offset = 1
+          while offset < word.count && lower(bytes[index + offset]) == word[offset] { offset += 1 }
+          if offset == word.count { return true }
+        }
+        index += 1
+      }
+      return false
+    }
+  }
+
   /// `text` with every secret replaced by ``mask``.
   public func redact(_ text: String) -> String {
+    // Most lines hold no secret-looking word at all: skip the regexes for them.
+    guard Redactor.mayHoldSecret(text) else { return text }
     var bytes = Array(text.utf8)
-    let matchData = PCRE2MatchData()
+    let matchData = PCRE2MatchData(largeJITStack: false)
     var changed = false
     for (pattern, keepGroup) in patterns {
       var output: [UInt8] = []

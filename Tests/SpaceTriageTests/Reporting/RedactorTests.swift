@@ -24,3 +24,10 @@ struct RedactorTests {
     }
   }
 }
+
+struct RedactorPrefilterTests {
+  @Test func tokensAfterUnderscoresAndInUpperCaseAreStillFound() {
+    #expect(Redactor.standard.redact("model.safetensors hf_abcdefghijklmnopqrstuvwxyz0123") == "model.safetensors [REDACTED]")
+    #expect(Redactor.standard.redact("AUTHORIZATION: Bearer abcdefgh12345678") == "AUTHORIZATION: Bearer [REDACTED]")
+  }
+}
