@@ -24,6 +24,8 @@ public struct StageTracker: Sendable {
   public private(set) var history: [StageMark] = []
   /// Whether the current attempt's image was built and pushed.
   public private(set) var buildCompleted = false
+  /// The line where the current attempt's image was pushed, if it was.
+  public private(set) var buildCompletedLine: Int?
   /// Lines that carried any text since the last build banner (0: nothing after the banner).
   public private(set) var linesSinceBuildBanner = 0
   /// Whether the last banner was a build banner.
@@ -77,6 +79,7 @@ public struct StageTracker: Sendable {
       return
     case .buildComplete:
       buildCompleted = true
+      buildCompletedLine = line
       advance(to: markerStage, line: line)
     case .stage:
       advance(to: markerStage, line: line)
@@ -101,6 +104,7 @@ public struct StageTracker: Sendable {
     }
     stage = first
     buildCompleted = false
+    buildCompletedLine = nil
     attemptHasBuild = false
     attemptHasApp = false
     attemptHasEvents = false

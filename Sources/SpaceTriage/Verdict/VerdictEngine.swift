@@ -8,12 +8,17 @@ public struct StageSummary: Equatable, Sendable {
   public var reachedRunning: Bool
   /// Whether the last attempt's image was built and pushed.
   public var buildCompleted: Bool
+  /// The line where the last attempt's image was pushed, if it was.
+  public var buildCompletedLine: Int?
 
-  public init(attempts: Int, lastStage: Stage?, reachedRunning: Bool, buildCompleted: Bool) {
+  public init(
+    attempts: Int, lastStage: Stage?, reachedRunning: Bool, buildCompleted: Bool, buildCompletedLine: Int? = nil
+  ) {
     self.attempts = attempts
     self.lastStage = lastStage
     self.reachedRunning = reachedRunning
     self.buildCompleted = buildCompleted
+    self.buildCompletedLine = buildCompletedLine
   }
 }
 
@@ -49,6 +54,7 @@ public enum VerdictEngine {
 
   /// Decides the verdict.
   ///
+  /// 0. Build-stage findings before the last attempt pushed its image are settled.
   /// 1. Findings of earlier attempts are settled when the last attempt reached `running` with
   ///    no failure of its own (the Space recovered), unless a pasted error box says otherwise.
   /// 2. The primary is the failure finding of highest priority; ties go to the one nearest the
@@ -60,6 +66,11 @@ public enum VerdictEngine {
   ///    same id occurred in two or more attempts: then persistent, escalated.
   public static func decide(findings: [Finding], stages: StageSummary) -> Decision {
     var failures = findings.filter { $0.signatureClass.isFailure }
+    if let pushed = stages.buildCompletedLine {
+      // A build that pushed its image did not fail: build lines before the push (e.g. a
+      // source build that printed "still running..." and then finished) are settled.
+      failures.removeAll { $0.stage == .build && $0.line < pushed && !$0.isBoxed }
+    }
     let last = stages.attempts
     if stages.reachedRunning, !failures.contains(where: { $0.occurs(inAttempt: last) || $0.isBoxed }) {
       failures = []

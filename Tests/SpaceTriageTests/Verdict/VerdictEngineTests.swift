@@ -98,6 +98,16 @@ struct VerdictEngineTests {
       findings: [boxed(finding("r.p", .persistent, line: 2, attempts: [1]))],
       stages: StageSummary(attempts: 2, lastStage: .running, reachedRunning: true, buildCompleted: false),
       verdict: .persistent, primary: "r.p", finalStage: .running),
+    VerdictCase(
+      name: "a build finding before the image was pushed is settled",
+      findings: [finding("b.hang", .persistent, line: 40, stage: .build)],
+      stages: StageSummary(attempts: 1, lastStage: .build, reachedRunning: false, buildCompleted: true, buildCompletedLine: 90),
+      verdict: .healthy, finalStage: .build),
+    VerdictCase(
+      name: "a build finding after the push stays (registry push failed)",
+      findings: [finding("b.push", .transient, line: 95, stage: .build)],
+      stages: StageSummary(attempts: 1, lastStage: .build, reachedRunning: false, buildCompleted: true, buildCompletedLine: 90),
+      verdict: .transient, primary: "b.push", finalStage: .build),
   ]
 
   @Test(arguments: table)
