@@ -58,6 +58,7 @@ public final class Triage {
       let signature = matcher.catalog.signatures[index]
       if signature.signatureClass == .info && signature.effect == .errorBoxEnd {
         markBoxed()
+        tracker.observe(effect: .errorBoxEnd, stage: signature.stage, line: line)
       } else if signature.signatureClass == .info && signature.effect != .none {
         let before = tracker.history.count
         tracker.observe(effect: signature.effect, stage: signature.stage, line: line)

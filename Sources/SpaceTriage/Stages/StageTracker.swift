@@ -35,6 +35,7 @@ public struct StageTracker: Sendable {
   private var attemptHasApp = false
   private var attemptHasEvents = false
   private var lastAppBannerLine = -10
+  private var continuesAfterErrorBox = false
   private var eventsSinceAppBanner = 0
 
   public init() {}
@@ -53,7 +54,11 @@ public struct StageTracker: Sendable {
   /// Applies an info entry's effect seen at `line`.
   public mutating func observe(effect: Effect, stage markerStage: Stage, line: Int) {
     switch effect {
-    case .none, .errorBoxEnd:
+    case .none:
+      return
+    case .errorBoxEnd:
+      // The logs pasted below a page's error box belong to the attempt the box describes.
+      continuesAfterErrorBox = true
       return
     case .buildAttempt:
       startAttempt(at: .build, line: line)
@@ -96,8 +101,12 @@ public struct StageTracker: Sendable {
   }
 
   private mutating func startAttempt(at first: Stage, line: Int) {
-    // Events before the first banner form attempt 1 only if there were any.
-    if bannerAttempts == 0 && !attemptHasEvents && stage == nil {
+    // Events before the first banner form attempt 1 only if there were any; a pasted error
+    // box and the logs below it are one attempt.
+    if continuesAfterErrorBox {
+      continuesAfterErrorBox = false
+      bannerAttempts = max(1, bannerAttempts)
+    } else if bannerAttempts == 0 && !attemptHasEvents && stage == nil {
       bannerAttempts = 1
     } else {
       bannerAttempts = max(1, bannerAttempts) + 1

@@ -61,3 +61,15 @@ struct StageTrackerTests {
     #expect(tracker.linesSinceBuildBanner == 1)
   }
 }
+
+struct StageTrackerErrorBoxTests {
+  @Test func logsBelowAnErrorBoxAreTheBoxesAttempt() {
+    var tracker = StageTracker()
+    tracker.observeFailure(stage: .startup, line: 2)
+    tracker.observe(effect: .errorBoxEnd, stage: .startup, line: 3)
+    tracker.observe(effect: .appAttempt, stage: .startup, line: 5)
+    #expect(tracker.currentAttempt == 1)
+    tracker.observe(effect: .appAttempt, stage: .startup, line: 40)
+    #expect(tracker.currentAttempt == 2)
+  }
+}
