@@ -293,16 +293,7 @@ private struct WatchPrinter {
     }
   }
 
-  private func verdictColor(_ verdict: Verdict) -> String {
-    switch verdict {
-    case .healthy: "32"
-    case .transient: "33"
-    case .persistent: "31"
-    case .unknown: "35"
-    }
-  }
+  private func verdictColor(_ verdict: Verdict) -> String { TextReporter.verdictColor(verdict) }
 
-  private func paint(_ text: String, _ code: String) -> String {
-    color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
-  }
+  private func paint(_ text: String, _ code: String) -> String { TextReporter(color: color).paint(text, code) }
 }

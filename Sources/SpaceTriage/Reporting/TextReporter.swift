@@ -12,7 +12,7 @@ public struct TextReporter: Sendable {
   /// The report as text, ending with a newline.
   public func render(_ report: Report) -> String {
     var out = ""
-    let verdictWord = paint(report.verdict.rawValue.uppercased(), verdictColor(report.verdict), bold: true)
+    let verdictWord = paint(report.verdict.rawValue.uppercased(), TextReporter.verdictColor(report.verdict), bold: true)
     let stage = report.finalStage.map { " at stage \($0.rawValue)" } ?? ""
     let attempts = report.attempts > 1 ? ", \(report.attempts) attempts" : ""
     out += "\(verdictWord)  \(TextReporter.safe(report.source))\(stage)\(attempts)"
@@ -91,7 +91,8 @@ public struct TextReporter: Sendable {
     (scalar.value < 0x20 && scalar != "\t") || scalar.value == 0x7F || (0x80...0x9F).contains(scalar.value)
   }
 
-  private func verdictColor(_ verdict: Verdict) -> String {
+  /// The ANSI colour code (SGR parameter) that shows `verdict`.
+  public static func verdictColor(_ verdict: Verdict) -> String {
     switch verdict {
     case .healthy: "32"
     case .transient: "33"
@@ -100,7 +101,8 @@ public struct TextReporter: Sendable {
     }
   }
 
-  private func paint(_ text: String, _ code: String, bold: Bool) -> String {
+  /// `text` in colour `code` (bold if asked) when this reporter uses colour.
+  public func paint(_ text: String, _ code: String, bold: Bool = false) -> String {
     guard color else { return text }
     return "\u{1B}[\(bold ? "1;" : "")\(code)m\(text)\u{1B}[0m"
   }
