@@ -35,7 +35,8 @@ run() {
   local name="$1"; shift
   local start end rss
   start=$(date +%s.%N)
-  /usr/bin/time -f "%M" -o "$data/rss" "$@" > /dev/null 2> "$data/stderr" || true
+  # Not /dev/null: GNU grep stops at the first match when its output is /dev/null.
+  /usr/bin/time -f "%M" -o "$data/rss" "$@" > "$data/out" 2> "$data/stderr" || true
   end=$(date +%s.%N)
   rss=$(tail -1 "$data/rss")
   last=$(echo "$end - $start" | bc -l)

@@ -28,6 +28,9 @@ public final class Triage {
   /// Called with each event as it happens.
   public var onEvent: ((TriageEvent) -> Void)?
 
+  /// How many attempt numbers a finding lists at most.
+  public static let maxAttemptsPerFinding = 64
+
   /// The id of the entry synthesised when a build shows only its queued banner.
   public static let stuckQueuedID = "build.stuck-queued"
 
@@ -60,7 +63,7 @@ public final class Triage {
         markBoxed()
         tracker.observe(effect: .errorBoxEnd, stage: signature.stage, line: line)
       } else if signature.signatureClass == .info && signature.effect != .none {
-        let before = tracker.history.count
+        let before = tracker.stageChanges
         tracker.observe(effect: signature.effect, stage: signature.stage, line: line)
         hot.pointee.countingAfterBanner = tracker.lastBannerWasBuild
         if signature.effect == .buildAttempt { lastBuildBanner = (line, evidence(text)) }
@@ -121,7 +124,7 @@ public final class Triage {
 
   private func record(_ index: Int, _ signature: Signature, text: UnsafeRawBufferPointer, line: Int, timestamp: String?) {
     if signature.signatureClass.isFailure {
-      let before = tracker.history.count
+      let before = tracker.stageChanges
       tracker.observeFailure(stage: signature.stage, line: line)
       announceStages(since: before)
     }
@@ -139,7 +142,8 @@ public final class Triage {
       finding.captures = captures
       finding.timestamp = timestamp
       finding.advice = signature.advice.map { $0.filled(with: captures) }
-      if newAttempt { finding.attempts.append(attempt) }
+      // The first attempts are enough to show recurrence; memory stays flat on restart loops.
+      if newAttempt && finding.attempts.count < Triage.maxAttemptsPerFinding { finding.attempts.append(attempt) }
       findings[index] = finding
       if newAttempt { onEvent?(.finding(finding)) }
     } else {
@@ -180,8 +184,9 @@ public final class Triage {
   }
 
   private func announceStages(since count: Int) {
-    guard let onEvent, tracker.history.count > count else { return }
-    for mark in tracker.history[count...] { onEvent(.stage(mark, attempt: tracker.currentAttempt)) }
+    guard let onEvent, tracker.stageChanges > count else { return }
+    let first = max(0, count - tracker.droppedHistory)
+    for mark in tracker.history[first...] { onEvent(.stage(mark, attempt: tracker.currentAttempt)) }
   }
 
   /// The reported form of a line: redacted, at most 500 characters.

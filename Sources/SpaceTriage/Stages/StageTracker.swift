@@ -20,8 +20,15 @@ public struct StageTracker: Sendable {
   public private(set) var bannerAttempts = 0
   /// The furthest stage of the current attempt, if any was seen.
   public private(set) var stage: Stage?
-  /// Every stage change, in order (a new attempt restarts from its first stage).
+  /// The stage changes, in order (a new attempt restarts from its first stage); the most recent
+  /// ``maxHistory`` to ``2 × maxHistory`` of them, so memory stays flat on endless restart loops.
   public private(set) var history: [StageMark] = []
+  /// How many stage changes ``history`` keeps at least.
+  public static let maxHistory = 256
+  /// Stage changes dropped from the front of ``history``.
+  public private(set) var droppedHistory = 0
+  /// Stage changes seen in all (kept and dropped).
+  public var stageChanges: Int { droppedHistory + history.count }
   /// Whether the current attempt's image was built and pushed.
   public private(set) var buildCompleted = false
   /// The line where the current attempt's image was pushed, if it was.
@@ -117,12 +124,20 @@ public struct StageTracker: Sendable {
     attemptHasBuild = false
     attemptHasApp = false
     attemptHasEvents = false
-    history.append(StageMark(stage: first, line: line))
+    record(StageMark(stage: first, line: line))
+  }
+
+  private mutating func record(_ mark: StageMark) {
+    if history.count >= 2 * StageTracker.maxHistory {
+      history.removeFirst(StageTracker.maxHistory)
+      droppedHistory += StageTracker.maxHistory
+    }
+    history.append(mark)
   }
 
   private mutating func advance(to next: Stage, line: Int) {
     if let current = stage, current >= next { return }
     stage = next
-    history.append(StageMark(stage: next, line: line))
+    record(StageMark(stage: next, line: line))
   }
 }

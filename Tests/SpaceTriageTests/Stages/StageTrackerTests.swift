@@ -73,3 +73,17 @@ struct StageTrackerErrorBoxTests {
     #expect(tracker.currentAttempt == 2)
   }
 }
+
+struct StageTrackerMemoryTests {
+  @Test func historyStaysBoundedOnAnEndlessRestartLoop() {
+    var tracker = StageTracker()
+    for attempt in 0..<10_000 {
+      tracker.observe(effect: .appAttempt, stage: .startup, line: attempt * 10)
+      tracker.observe(effect: .stage, stage: .running, line: attempt * 10 + 5)
+    }
+    #expect(tracker.history.count <= 2 * StageTracker.maxHistory)
+    #expect(tracker.stageChanges == 20_000)
+    #expect(tracker.history.last == StageMark(stage: .running, line: 99_995))
+    #expect(tracker.currentAttempt == 10_000)
+  }
+}
