@@ -37,7 +37,18 @@ public struct CatalogValidator {
 
   /// Every problem found; empty when the catalog is sound.
   public func diagnostics() -> [CatalogDiagnostic] {
-    sortingProblems() + exampleProblems() + shadowingProblems()
+    sortingProblems() + jitProblems() + exampleProblems() + shadowingProblems()
+  }
+
+  /// Patterns PCRE2 could not JIT-compile (they still work, through the slower interpreter).
+  public func jitProblems() -> [CatalogDiagnostic] {
+    zip(catalog.signatures, catalog.patterns).compactMap { signature, pattern in
+      pattern.isJITCompiled
+        ? nil
+        : CatalogDiagnostic(
+          location: signature.patternLocation, entry: signature.id,
+          message: "pattern does not JIT-compile; it would run on PCRE2's slower interpreter")
+    }
   }
 
   /// Entries out of id order within their file.
