@@ -54,6 +54,12 @@ struct Patterns: ParsableCommand {
       if signature.signatureClass == .info { out += "  effect: \(signature.effect.rawValue)" }
       out += "\n  pattern: \(signature.pattern)\(signature.caseless ? "  (caseless)" : "")\n"
       out += "  defined at: \(signature.location)\n"
+      if let compiled = try? CompiledCatalog(Catalog(signatures: [signature])) {
+        let literals = compiled.prefilter.literalsBySignature.first ?? []
+        out += literals.isEmpty
+          ? "  prefilter: none (runs on every line)\n"
+          : "  prefilter literals: " + literals.map { "`\($0)`" }.joined(separator: ", ") + "\n"
+      }
       if !signature.advice.isEmpty {
         out += "  advice:\n"
         for (number, step) in signature.advice.enumerated() { out += "    \(number + 1). [\(step.action)] \(step.text)\n" }

@@ -116,7 +116,7 @@ public final class LiteralPrefilter: @unchecked Sendable {
   /// The hash of a little-endian 4-gram, after folding every byte with `| 0x20`.
   @inline(__always)
   static func hash(_ gram: UInt32) -> Int {
-    Int(truncatingIfNeeded: ((gram | 0x2020_2020) &* 0x9E37_79B1) &>> 16)
+    Int(truncatingIfNeeded: ((gram | 0x2020_2020) &* 0x9E37_79B1) &>> UInt32(32 - hashBits))
   }
 
   /// Calls `candidate` with each entry some of whose literals occur in `text` (an entry may be
