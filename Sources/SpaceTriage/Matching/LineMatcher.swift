@@ -17,7 +17,9 @@ public final class LineMatcher {
   /// Whether the literal prefilter picks the patterns to run (`false`: run every pattern on
   /// every line; the results are the same, only slower).
   public let usesPrefilter: Bool
-  private let prefilter: LiteralPrefilter
+  // SAFETY: `catalog` (held strongly above) owns the prefilter for as long as this matcher
+  // lives; `unowned(unsafe)` only spares the reference counting on every line.
+  private unowned(unsafe) let prefilter: LiteralPrefilter
   /// Entries without literals (run on every line), as an unsafe buffer: no retain per line.
   private let alwaysRun: UnsafeMutableBufferPointer<Int>
   // Per-line scratch, allocated once: candidate entries and a stamp per entry for de-duplication.

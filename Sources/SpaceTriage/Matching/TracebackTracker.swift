@@ -20,11 +20,15 @@ struct TracebackTracker {
     lastFrame.reserveCapacity(Self.maxFrameLength)
   }
 
-  /// A cheap first look: could `text` be a traceback header? (Its last or first byte.)
+  /// A cheap first look: could `text` be a traceback header? It starts with `T` or ends with
+  /// `):` (before trailing blanks).
   @inline(__always)
   static func mayStart(_ text: UnsafeRawBufferPointer) -> Bool {
-    guard text.count >= 34, let first = text.first, let last = text.last else { return false }
-    return first == UInt8(ascii: "T") || last == UInt8(ascii: ":") || last == 0x20 || last == 0x0D
+    guard text.count >= 34, let first = text.first else { return false }
+    if first == UInt8(ascii: "T") { return true }
+    var end = text.count
+    while end > 1 && (text[end - 1] == 0x20 || text[end - 1] == 0x0D) { end -= 1 }
+    return text[end - 1] == UInt8(ascii: ":") && text[end - 2] == UInt8(ascii: ")")
   }
 
   /// Looks at one line; call before matching it.
