@@ -137,7 +137,8 @@ public enum LiteralExtractor {
       var digits = 0
       var value = 0
       while cursor < bytes.count, isDigit(bytes[cursor]) {
-        value = value * 10 + Int(bytes[cursor] - UInt8(ascii: "0"))
+        // Saturate: a run of digits longer than any real quantifier must not overflow.
+        value = min(value &* 10 &+ Int(bytes[cursor] - UInt8(ascii: "0")), 1 << 20)
         digits += 1
         cursor += 1
       }

@@ -20,6 +20,9 @@ struct LiteralExtractorTests {
     (#"GPU ⚡? ready now"#, [" ready now"]),
     (#"[Ee]rror: something bad"#, ["rror: something bad"]),
     (#"Exit code: \d+\. Reason:"#, ["Exit code: "]),
+    // Found by the catalog-loader fuzzer: a huge brace count used to overflow.
+    (#"abcdx{99999999999999999999999999}"#, ["abcdx"]),
+    (#"abcdx{99999999999999999999999999"#, ["abcdx{99999999999999999999999999"]),
   ]
 
   @Test(arguments: cases.indices)
