@@ -37,6 +37,12 @@ for target in "${targets[@]}"; do
   fi
   echo "== $target: $runs runs"
   start=$(date +%s)
-  "$binary" -runs="$runs" -max_len=4096 -artifact_prefix="$root/Tests/Fuzz/crashes/$target-" "$corpus" 2>&1 | tail -3
+  # The whole log is kept: a Swift trap prints its backtrace there, not in an artifact.
+  if ! "$binary" -runs="$runs" -max_len=4096 -artifact_prefix="$root/Tests/Fuzz/crashes/$target-" "$corpus" > "$build/fuzz/$target.log" 2>&1; then
+    grep -A25 "Swift runtime failure\|ERROR: libFuzzer\|SUMMARY" "$build/fuzz/$target.log" | head -40
+    echo "== $target: FAILED (full log: $build/fuzz/$target.log)"
+    exit 1
+  fi
+  tail -1 "$build/fuzz/$target.log"
   echo "== $target: $(( $(date +%s) - start )) s"
 done
