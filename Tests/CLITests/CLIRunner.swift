@@ -57,4 +57,14 @@ struct CLIRunner {
       status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
       stderr: String(decoding: errData, as: UTF8.self))
   }
+
+  /// Writes `yaml` as `user.yaml` in a fresh folder, runs `body` with the folder's path (for
+  /// `--patterns`), then removes the folder.
+  static func withUserCatalog(_ yaml: String, _ body: (String) throws -> Void) throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("st-cat-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    try yaml.write(to: directory.appendingPathComponent("user.yaml"), atomically: true, encoding: .utf8)
+    try body(directory.path)
+  }
 }

@@ -96,8 +96,6 @@ struct HostileInputTests {
   }
 
   @Test func catastrophicUserPatternCostsBoundedTimeAndIsReportedOnce() throws {
-    let directory = try scratchDirectory()
-    defer { try? FileManager.default.removeItem(at: directory) }
     let yaml = """
       schema: 1
       signatures:
@@ -110,12 +108,13 @@ struct HostileInputTests {
           must-match: ['aaaa']
           must-not-match: ['bbbb']
       """
-    try yaml.write(to: directory.appendingPathComponent("user.yaml"), atomically: true, encoding: .utf8)
     let line = String(repeating: "a", count: 5_000) + "b\n"
     let input = String(repeating: line, count: 200) + "RuntimeError: No CUDA GPUs are available\n"
-    let result = try CLIRunner.run(["classify", "--patterns", directory.path, "--format", "json"], input: input)
-    #expect(result.status == 75, "\(result.stdout)\(result.stderr)")
-    #expect(result.stdout.components(separatedBy: "user.runaway: pattern gave up").count == 2, "\(result.stdout)")
+    try CLIRunner.withUserCatalog(yaml) { directory in
+      let result = try CLIRunner.run(["classify", "--patterns", directory, "--format", "json"], input: input)
+      #expect(result.status == 75, "\(result.stdout)\(result.stderr)")
+      #expect(result.stdout.components(separatedBy: "user.runaway: pattern gave up").count == 2, "\(result.stdout)")
+    }
   }
 
   @Test func closedPipeEndsQuietly() throws {

@@ -29,9 +29,6 @@ struct PatternsCommandTests {
   }
 
   @Test func brokenUserCatalogExits65WithLocation() throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("st-cat-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
     let yaml = """
       schema: 1
       signatures:
@@ -44,21 +41,19 @@ struct PatternsCommandTests {
           must-match: ['Unbalanced (group']
           must-not-match: ['balanced']
       """
-    try yaml.write(to: directory.appendingPathComponent("user.yaml"), atomically: true, encoding: .utf8)
-    for command in [["patterns", "test"], ["classify"]] {
-      let result = try CLIRunner.run(command + ["--patterns", directory.path])
-      #expect(result.status == 65)
-      #expect(result.stderr.contains("user.yaml:7:"), "\(result.stderr)")
-      #expect(result.stderr.contains("user.broken"))
-      #expect(result.stderr.contains("missing closing parenthesis"))
-      #expect(result.stderr.contains("^"))
+    try CLIRunner.withUserCatalog(yaml) { directory in
+      for command in [["patterns", "test"], ["classify"]] {
+        let result = try CLIRunner.run(command + ["--patterns", directory])
+        #expect(result.status == 65)
+        #expect(result.stderr.contains("user.yaml:7:"), "\(result.stderr)")
+        #expect(result.stderr.contains("user.broken"))
+        #expect(result.stderr.contains("missing closing parenthesis"))
+        #expect(result.stderr.contains("^"))
+      }
     }
   }
 
   @Test func userCatalogOverridesABundledEntry() throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("st-cat-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
     let yaml = """
       schema: 1
       signatures:
@@ -71,9 +66,10 @@ struct PatternsCommandTests {
           must-match: ['RuntimeError: No CUDA GPUs are available']
           must-not-match: ['CUDA GPUs']
       """
-    try yaml.write(to: directory.appendingPathComponent("user.yaml"), atomically: true, encoding: .utf8)
-    let result = try CLIRunner.run(["classify", "--patterns", directory.path], input: ClassifyCommandTests.zeroGPULog)
-    #expect(result.status == 4, "\(result.stdout)")
-    #expect(result.stdout.contains("Overridden"))
+    try CLIRunner.withUserCatalog(yaml) { directory in
+      let result = try CLIRunner.run(["classify", "--patterns", directory], input: ClassifyCommandTests.zeroGPULog)
+      #expect(result.status == 4, "\(result.stdout)")
+      #expect(result.stdout.contains("Overridden"))
+    }
   }
 }
