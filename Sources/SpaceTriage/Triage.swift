@@ -106,7 +106,7 @@ public final class Triage {
     let summary = StageSummary(
       attempts: lines == 0 ? 0 : tracker.currentAttempt, lastStage: tracker.stage,
       reachedRunning: tracker.reachedRunning, buildCompleted: tracker.buildCompleted,
-      buildCompletedLine: tracker.buildCompletedLine)
+      buildCompletedLine: tracker.buildCompletedLine, runningLine: tracker.runningLine)
     let decision = VerdictEngine.decide(findings: ordered, stages: summary)
     let problems = matcher.regexProblems.map { problem in
       let signature = matcher.catalog.signatures[problem.signature]

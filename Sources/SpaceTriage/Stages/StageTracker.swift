@@ -53,6 +53,12 @@ public struct StageTracker: Sendable {
   /// Whether the current attempt reached `running`.
   public var reachedRunning: Bool { stage == .running }
 
+  /// The line where the current attempt reached `running`, if it did.
+  public var runningLine: Int? {
+    guard reachedRunning else { return nil }
+    return history.last { $0.stage == .running }?.line
+  }
+
   /// Notes a non-blank line (used for "nothing after the queued banner").
   public mutating func observeLine() {
     if lastBannerWasBuild { linesSinceBuildBanner += 1 }

@@ -10,10 +10,14 @@ public struct StageSummary: Equatable, Sendable {
   public var buildCompleted: Bool
   /// The line where the last attempt's image was pushed, if it was.
   public var buildCompletedLine: Int?
+  /// The line where the last attempt reached `running`, if it did.
+  public var runningLine: Int?
 
   public init(
-    attempts: Int, lastStage: Stage?, reachedRunning: Bool, buildCompleted: Bool, buildCompletedLine: Int? = nil
+    attempts: Int, lastStage: Stage?, reachedRunning: Bool, buildCompleted: Bool, buildCompletedLine: Int? = nil,
+    runningLine: Int? = nil
   ) {
+    self.runningLine = runningLine
     self.attempts = attempts
     self.lastStage = lastStage
     self.reachedRunning = reachedRunning
@@ -54,7 +58,8 @@ public enum VerdictEngine {
 
   /// Decides the verdict.
   ///
-  /// 0. Build-stage findings before the last attempt pushed its image are settled.
+  /// 0. Build-stage findings before the last attempt pushed its image, and earlier-stage
+  ///    findings before the last attempt reached `running`, are settled.
   /// 1. Findings of earlier attempts are settled when the last attempt reached `running` with
   ///    no failure of its own (the Space recovered), unless a pasted error box says otherwise.
   /// 2. The primary is the failure finding of highest priority; ties go to the one nearest the
@@ -70,6 +75,11 @@ public enum VerdictEngine {
       // A build that pushed its image did not fail: build lines before the push (e.g. a
       // source build that printed "still running..." and then finished) are settled.
       failures.removeAll { $0.stage == .build && $0.line < pushed && !$0.isBoxed }
+    }
+    if let running = stages.runningLine {
+      // The app came up after it: a start-up problem the app survived (a retried download, an
+      // optional import) is settled. Failures of the running app itself stay.
+      failures.removeAll { $0.stage < .running && $0.line < running && !$0.isBoxed }
     }
     let last = stages.attempts
     if stages.reachedRunning, !failures.contains(where: { $0.occurs(inAttempt: last) || $0.isBoxed }) {

@@ -108,6 +108,16 @@ struct VerdictEngineTests {
       findings: [finding("b.push", .transient, line: 95, stage: .build)],
       stages: StageSummary(attempts: 1, lastStage: .build, reachedRunning: false, buildCompleted: true, buildCompletedLine: 90),
       verdict: .transient, primary: "b.push", finalStage: .build),
+    VerdictCase(
+      name: "a start-up failure the app survived (running came after it) is settled",
+      findings: [finding("s.t", .transient, line: 10, stage: .startup)],
+      stages: StageSummary(attempts: 1, lastStage: .running, reachedRunning: true, buildCompleted: false, runningLine: 20),
+      verdict: .healthy, finalStage: .running),
+    VerdictCase(
+      name: "a running-stage failure before the running marker still counts",
+      findings: [finding("r.p", .persistent, line: 10, stage: .running)],
+      stages: StageSummary(attempts: 1, lastStage: .running, reachedRunning: true, buildCompleted: false, runningLine: 20),
+      verdict: .persistent, primary: "r.p", finalStage: .running),
   ]
 
   @Test(arguments: table)
