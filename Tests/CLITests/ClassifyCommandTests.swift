@@ -117,6 +117,15 @@ struct ClassifyCommandTests {
     }
   }
 
+  @Test func theEnvironmentsHFTokenIsMaskedWhateverItsShape() throws {
+    let secret = "custom-Secret-0123456789"
+    let log = "RuntimeError: No CUDA GPUs are available (worker \(secret))\n"
+    let result = try CLIRunner.run(["classify", "--format", "json"], input: log, environment: ["HF_TOKEN": secret])
+    #expect(result.status == 75)
+    #expect(!result.stdout.contains(secret))
+    #expect(result.stdout.contains("[REDACTED]"))
+  }
+
   @Test func helpNamesTheCommandsAndExitStatuses() throws {
     let result = try CLIRunner.run(["--help"])
     #expect(result.status == 0)

@@ -1,3 +1,4 @@
+internal import Foundation
 internal import PCRE2Swift
 
 /// Replaces secrets in text with `[REDACTED]` (SPEC "Secrets").
@@ -13,9 +14,15 @@ public final class Redactor: @unchecked Sendable {
   public static let mask = "[REDACTED]"
 
   /// A redactor with the built-in secret patterns.
-  public static let standard = Redactor()
+  public static let standard = Redactor(environmentToken: ProcessInfo.processInfo.environment["HF_TOKEN"])
 
-  private init() {
+  /// The value of `HF_TOKEN` in this process's environment, masked wherever it appears, whatever
+  /// its shape (SPEC: "`HF_TOKEN` itself").
+  private let environmentToken: String?
+
+  /// A redactor that also masks `environmentToken` (ignored when shorter than 6 characters).
+  init(environmentToken: String?) {
+    self.environmentToken = environmentToken.flatMap { $0.count >= 6 ? $0 : nil }
     let sources: [(String, Int)] = [
       (#"\bhf_[A-Za-z0-9]{20,}"#, 0),
       (#"(?i)(\bauthorization\b["']?\s*[:=]\s*["']?(?:(?:bearer|basic|token)\s+)?)[^\s"',;&]+"#, 1),
@@ -58,6 +65,10 @@ public final class Redactor: @unchecked Sendable {
 
   /// `text` with every secret replaced by ``mask``.
   public func redact(_ text: String) -> String {
+    var text = text
+    if let token = environmentToken, text.contains(token) {
+      text = text.replacingOccurrences(of: token, with: Redactor.mask)
+    }
     // Most lines hold no secret-looking word at all: skip the regexes for them.
     guard Redactor.mayHoldSecret(text) else { return text }
     var bytes = Array(text.utf8)
