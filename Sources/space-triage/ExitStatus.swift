@@ -28,9 +28,10 @@ enum ExitStatus: Int32, CaseIterable {
 
   /// The help text's table of statuses.
   static let helpText = """
-    Exit status: 0 healthy, 75 transient (EX_TEMPFAIL: worth a retry), 4 persistent, 3 unknown;
-    with several inputs the most severe (persistent > unknown > transient > healthy).
-    64 usage, 65 invalid catalog, 66 an input cannot be opened, 74 I/O error, 77 not authorised,
-    1 internal error.
+    Exit status:
+      0 healthy, 75 transient (EX_TEMPFAIL: retry once), 4 persistent, 3 unknown;
+      several inputs: the most severe (persistent > unknown > transient > healthy).
+      64 usage, 65 invalid catalog, 66 input cannot be opened, 74 I/O error,
+      77 not authorised, 1 internal error.
     """
 }
