@@ -4,6 +4,9 @@
 /// Text from the log is made terminal-safe: control characters are shown as `?`, so a log
 /// cannot move the cursor or recolour the terminal.
 public struct TextReporter: Sendable {
+  /// How many findings besides the primary the text report lists.
+  public static let maxOtherFindings = 8
+
   /// Whether to use ANSI colours.
   public var color: Bool
 
@@ -35,10 +38,14 @@ public struct TextReporter: Sendable {
     let others = report.findings.filter { $0.id != report.primary }
     if !others.isEmpty {
       out += "  other findings:\n"
-      for finding in others {
+      // One screen: the first few, then a count (`--format json` has them all).
+      for finding in others.prefix(TextReporter.maxOtherFindings) {
         let times = finding.count > 1 ? " (×\(finding.count))" : ""
         out += "    line \(finding.line): \(finding.id) [\(finding.signatureClass.rawValue)]\(times) \(TextReporter.safe(finding.text))\n"
       }
+    }
+    if others.count > TextReporter.maxOtherFindings {
+      out += "    … and \(others.count - TextReporter.maxOtherFindings) more (see --format json)\n"
     }
     if report.truncatedLines > 0 {
       out += "  note: \(report.truncatedLines) line(s) longer than 1 MiB were cut for matching\n"

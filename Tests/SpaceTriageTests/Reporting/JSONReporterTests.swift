@@ -49,6 +49,17 @@ struct JSONReporterTests {
     #expect((summary["signatures"] as? [String: Int])?["zerogpu.no-cuda-gpus"] == 2)
   }
 
+  @Test func textReportStaysOnOneScreen() {
+    var report = Self.report
+    for index in 0..<20 {
+      report.findings.append(
+        Finding(id: "noise.n\(index)", title: "n", stage: .running, signatureClass: .info, priority: 0, line: index))
+    }
+    let text = TextReporter(color: false).render(report)
+    #expect(text.contains("… and 12 more (see --format json)"))
+    #expect(text.split(separator: "\n").count < 24)
+  }
+
   @Test func textReportIsTerminalSafe() {
     let text = TextReporter(color: false).render(Self.report)
     #expect(text.hasPrefix("TRANSIENT  log.txt"))
