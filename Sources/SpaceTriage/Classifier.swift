@@ -9,9 +9,11 @@ public final class Classifier {
   private let matcher: LineMatcher
   private let decoder: LineDecoder
 
-  public init(catalog: CompiledCatalog) {
+  /// - Parameter usesPrefilter: `false` runs every pattern on every line (the plain engine,
+  ///   for checking that the prefilter changes nothing but speed).
+  public init(catalog: CompiledCatalog, usesPrefilter: Bool = true) {
     self.catalog = catalog
-    self.matcher = LineMatcher(catalog: catalog)
+    self.matcher = LineMatcher(catalog: catalog, usesPrefilter: usesPrefilter)
     self.decoder = LineDecoder()
   }
 

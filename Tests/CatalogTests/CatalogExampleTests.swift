@@ -74,3 +74,27 @@ struct CatalogRunawayTests {
     #expect(problems.isEmpty, "\(problems.map(\.description).joined(separator: "\n"))")
   }
 }
+
+struct PrefilterSoundnessTests {
+  /// Every example line of the catalog, bare and behind noise, matches the same entries with
+  /// and without the literal prefilter: the extracted literals never hide a real match.
+  @Test func prefilterNeverHidesAMatchOnAnyExample() throws {
+    let compiled = try #require(BundledCatalog.compiled)
+    let fast = LineMatcher(catalog: compiled)
+    let plain = LineMatcher(catalog: compiled, usesPrefilter: false)
+    let lines = compiled.signatures.flatMap { $0.mustMatch + $0.mustNotMatch }.map(\.text)
+    for line in lines {
+      for prefix in [""] + CatalogValidator.noisePrefixes + ["x", "  ", "abc"] {
+        var bytes = Array((prefix + line).utf8)
+        var fastHits: [Int] = []
+        var plainHits: [Int] = []
+        bytes.withUnsafeMutableBytes { buffer in
+          let text = UnsafeRawBufferPointer(buffer)
+          fast.forEachMatch(in: text, line: 1) { fastHits.append($0) }
+          plain.forEachMatch(in: text, line: 1) { plainHits.append($0) }
+        }
+        #expect(fastHits == plainHits, "\(prefix.debugDescription) + \(line)")
+      }
+    }
+  }
+}

@@ -75,4 +75,14 @@ struct CorpusTests {
   private func canonical(_ json: String) -> String {
     json.replacingOccurrences(of: "\\/", with: "/").replacingOccurrences(of: " ", with: "")
   }
+
+  /// The literal prefilter may only change speed: every Corpus log gives the same report with
+  /// every pattern run on every line.
+  @Test(arguments: CorpusCase.all)
+  func prefilterChangesNothingButSpeed(_ corpusCase: CorpusCase) throws {
+    let catalog = try #require(Self.classifierCatalog)
+    let fast = try BatchClassifier.classify(.file(corpusCase.log), with: Classifier(catalog: catalog)).get()
+    let plain = try BatchClassifier.classify(.file(corpusCase.log), with: Classifier(catalog: catalog, usesPrefilter: false)).get()
+    #expect(fast == plain, "\(corpusCase.testDescription)")
+  }
 }
