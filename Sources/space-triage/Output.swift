@@ -7,12 +7,11 @@ import SystemPackage
 enum Output {
   static func ignoreSIGPIPE() { signal(SIGPIPE, SIG_IGN) }
 
-  /// Writes `text` to standard output; on a closed pipe, exits quietly.
+  /// Writes `text` to standard output. A write error, above all a closed pipe (EPIPE), ends the
+  /// run quietly with status 74: there is no one left to tell.
   static func write(_ text: String) {
     do {
       _ = try FileDescriptor.standardOutput.writeAll(text.utf8)
-    } catch Errno.brokenPipe {
-      exit(ExitStatus.ioError.rawValue)
     } catch {
       exit(ExitStatus.ioError.rawValue)
     }
