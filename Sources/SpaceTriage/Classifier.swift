@@ -8,13 +8,19 @@ public final class Classifier {
   public let catalog: CompiledCatalog
   private let matcher: LineMatcher
   private let decoder: LineDecoder
+  private let scanner: BlockScanner?
+  private let readSize: Int
 
   /// - Parameter usesPrefilter: `false` runs every pattern on every line (the plain engine,
   ///   for checking that the prefilter changes nothing but speed).
-  public init(catalog: CompiledCatalog, usesPrefilter: Bool = true) {
+  ///   - readSize: bytes read at a time (tests use small sizes to exercise block boundaries).
+  public init(catalog: CompiledCatalog, usesPrefilter: Bool = true, readSize: Int = LineReader<MemorySource>.defaultReadSize) {
     self.catalog = catalog
     self.matcher = LineMatcher(catalog: catalog, usesPrefilter: usesPrefilter)
     self.decoder = LineDecoder()
+    // Block scanning pays off only when most lines can be passed over.
+    self.scanner = matcher.hasAlwaysRunEntries ? nil : BlockScanner(prefilter: catalog.prefilter)
+    self.readSize = readSize
   }
 
   /// Reads `source` to its end and classifies it.
@@ -26,12 +32,32 @@ public final class Classifier {
   public func classify<Source: ByteSource>(
     _ source: Source, name: String, onEvent: ((TriageEvent) -> Void)? = nil
   ) throws -> Report {
-    var reader = LineReader(source)
+    var reader = LineReader(source, readSize: readSize)
     let triage = Triage(matcher: matcher)
     triage.onEvent = onEvent
     let decoder = self.decoder
     decoder.reset()
+    scanner?.reset()
     while let line = try reader.nextLine() {
+      // The fast path for a plain line: its literals come from a scan of the whole buffered block.
+      if let scanner, !line.isTruncated, decoder.isPlainText(line.bytes) {
+        if scanner.needsScan(line.bytes, epoch: reader.bufferEpoch) {
+          scanner.scan(reader.bufferedLines(from: line), epoch: reader.bufferEpoch)
+        }
+        switch scanner.lookup(line.bytes) {
+        case .skip:
+          // No entry can match; only traceback and banner bookkeeping may need the line.
+          if triage.needsEveryLine || TracebackTracker.mayStart(line.bytes) {
+            triage.observe(text: line.bytes, line: line.number, hits: .init(start: nil, count: 0))
+          }
+          continue
+        case .hits(let hits):
+          triage.observe(text: line.bytes, line: line.number, hits: hits, timestamp: decoder.lastTimestamp)
+          continue
+        case .ownPass:
+          break
+        }
+      }
       decoder.load(line.bytes)
       while let text = decoder.nextText() {
         triage.observe(text: text, line: line.number, timestamp: decoder.lastTimestamp)

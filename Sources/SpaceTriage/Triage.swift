@@ -44,8 +44,30 @@ public final class Triage {
 
   /// Matches one line of log text (decoded, ANSI stripped) and updates the state.
   public func observe(text: UnsafeRawBufferPointer, line: Int, timestamp: @autoclosure () -> String? = nil) {
+    observe(text, line, hits: nil, timestamp)
+  }
+
+  /// Like ``observe(text:line:timestamp:)``, with the line's literal occurrences already found
+  /// by a block scan (``LiteralPrefilter/scan(_:into:)``).
+  public func observe(
+    text: UnsafeRawBufferPointer, line: Int, hits: UnsafeBufferPointer<LiteralPrefilter.LiteralHit>,
+    timestamp: @autoclosure () -> String? = nil
+  ) {
+    observe(text, line, hits: hits, timestamp)
+  }
+
+  /// Whether the next line must be observed even if no literal occurs in it: a traceback is
+  /// open, or a build banner still waits for a line with text after it.
+  public var needsEveryLine: Bool { hot.pointee.countingAfterBanner || hot.pointee.tracebackOpen }
+
+  private func observe(
+    _ text: UnsafeRawBufferPointer, _ line: Int, hits: UnsafeBufferPointer<LiteralPrefilter.LiteralHit>?,
+    _ timestamp: () -> String?
+  ) {
     if hot.pointee.countingAfterBanner, text.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) {
       tracker.observeLine()
+      // Only "was there any text after the banner" matters: stop looking.
+      hot.pointee.countingAfterBanner = false
     }
     if hot.pointee.tracebackOpen || TracebackTracker.mayStart(text) {
       traceback.observe(text, line: line)
@@ -57,20 +79,25 @@ public final class Triage {
         hot.pointee.tracebackOpen = traceback.isOpen
       }
     }
-    matcher.forEachMatch(in: text, line: line) { index in
-      let signature = matcher.catalog.signatures[index]
+    let handle = { (index: Int) in
+      let signature = self.matcher.catalog.signatures[index]
       if signature.signatureClass == .info && signature.effect == .errorBoxEnd {
-        markBoxed()
-        tracker.observe(effect: .errorBoxEnd, stage: signature.stage, line: line)
+        self.markBoxed()
+        self.tracker.observe(effect: .errorBoxEnd, stage: signature.stage, line: line)
       } else if signature.signatureClass == .info && signature.effect != .none {
-        let before = tracker.stageChanges
-        tracker.observe(effect: signature.effect, stage: signature.stage, line: line)
-        hot.pointee.countingAfterBanner = tracker.lastBannerWasBuild
-        if signature.effect == .buildAttempt { lastBuildBanner = (line, evidence(text)) }
-        announceStages(since: before)
+        let before = self.tracker.stageChanges
+        self.tracker.observe(effect: signature.effect, stage: signature.stage, line: line)
+        self.hot.pointee.countingAfterBanner = self.tracker.lastBannerWasBuild && self.tracker.linesSinceBuildBanner == 0
+        if signature.effect == .buildAttempt { self.lastBuildBanner = (line, self.evidence(text)) }
+        self.announceStages(since: before)
       } else {
-        record(index, signature, text: text, line: line, timestamp: timestamp())
+        self.record(index, signature, text: text, line: line, timestamp: timestamp())
       }
+    }
+    if let hits {
+      matcher.forEachMatch(in: text, line: line, hits: hits, handle)
+    } else {
+      matcher.forEachMatch(in: text, line: line, handle)
     }
   }
 
@@ -139,9 +166,11 @@ public final class Triage {
       finding.count += 1
       finding.line = line
       finding.text = evidenceText
-      finding.captures = captures
+      if captures != finding.captures {
+        finding.captures = captures
+        finding.advice = signature.advice.map { $0.filled(with: captures) }
+      }
       finding.timestamp = timestamp
-      finding.advice = signature.advice.map { $0.filled(with: captures) }
       // The first attempts are enough to show recurrence; memory stays flat on restart loops.
       if newAttempt && finding.attempts.count < Triage.maxAttemptsPerFinding { finding.attempts.append(attempt) }
       findings[index] = finding

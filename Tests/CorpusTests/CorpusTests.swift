@@ -85,4 +85,16 @@ struct CorpusTests {
     let plain = try BatchClassifier.classify(.file(corpusCase.log), with: Classifier(catalog: catalog, usesPrefilter: false)).get()
     #expect(fast == plain, "\(corpusCase.testDescription)")
   }
+
+  /// The block scan gives the same reports whatever the read size: lines split across reads,
+  /// blocks of one line, and buffers moved between blocks.
+  @Test(arguments: CorpusCase.all)
+  func readSizeChangesNothing(_ corpusCase: CorpusCase) throws {
+    let catalog = try #require(Self.classifierCatalog)
+    let plain = try BatchClassifier.classify(.file(corpusCase.log), with: Classifier(catalog: catalog, usesPrefilter: false)).get()
+    for readSize in [1, 7, 100, 4096] {
+      let report = try BatchClassifier.classify(.file(corpusCase.log), with: Classifier(catalog: catalog, readSize: readSize)).get()
+      #expect(report == plain, "\(corpusCase.testDescription), read size \(readSize)")
+    }
+  }
 }

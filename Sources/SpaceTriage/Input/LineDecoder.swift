@@ -59,6 +59,15 @@ public final class LineDecoder {
   /// Forgets what earlier input showed (SSE mode, the last timestamp): call between inputs.
   public func reset() { state.pointee = State() }
 
+  /// Whether `line`'s log text is the line itself once ANSI escapes are removed (it is no SSE or
+  /// JSON line, and the input has shown no SSE so far): a cheap look at its first bytes.
+  @inline(__always)
+  public func isPlainText(_ line: UnsafeRawBufferPointer) -> Bool {
+    guard let first = line.first else { return !state.pointee.sawSSE }
+    if first == UInt8(ascii: "{") || state.pointee.sawSSE { return false }
+    return first != UInt8(ascii: "d") || !hasPrefix(line, "data:")
+  }
+
   /// Takes one raw line; then ``nextText()`` hands out the log texts it carries.
   public func load(_ line: UnsafeRawBufferPointer) {
     state.pointee.pendingIsMultiline = false

@@ -54,6 +54,9 @@ public struct LineReader<Source: ByteSource>: ~Copyable {
   public private(set) var lineCount = 0
   /// Lines cut to `maxLineLength`.
   public private(set) var truncatedLines = 0
+  /// Changes whenever buffered bytes are moved or overwritten, which ends the validity of every
+  /// pointer into the buffer handed out before (see ``bufferedLines(from:)``).
+  public private(set) var bufferEpoch = 0
 
   public init(
     _ source: Source, maxLineLength: Int = LineReader.defaultMaxLineLength,
@@ -103,6 +106,7 @@ public struct LineReader<Source: ByteSource>: ~Copyable {
         start = 0
         end = 0
         scan = 0
+        bufferEpoch &+= 1
       } else if end == buffer.count {
         // Keep the unfinished line (shorter than maxLineLength, checked above) at the front.
         let pending = end &- start
@@ -110,6 +114,7 @@ public struct LineReader<Source: ByteSource>: ~Copyable {
         start = 0
         end = pending
         scan = pending
+        bufferEpoch &+= 1
       }
       let count = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[end..<buffer.count]))
       if count == 0 {
@@ -119,6 +124,19 @@ public struct LineReader<Source: ByteSource>: ~Copyable {
         end &+= count
       }
     }
+  }
+
+  /// The bytes from the start of `line` (the line just handed out) to the end of the last whole
+  /// line already in the buffer: lines that later ``nextLine()`` calls will hand out at the same
+  /// addresses without reading, as long as ``bufferEpoch`` does not change. Lets a consumer look
+  /// at many lines in one pass. Never includes an unfinished line.
+  public func bufferedLines(from line: RawLine) -> UnsafeRawBufferPointer {
+    let base = UnsafeRawPointer(buffer.baseAddress!)
+    let from = base.distance(to: line.bytes.baseAddress ?? base)
+    var stop = end
+    while stop > start && buffer[stop &- 1] != 0x0A { stop &-= 1 }
+    stop = max(stop, from &+ line.bytes.count)
+    return UnsafeRawBufferPointer(start: base + from, count: stop &- from)
   }
 
   /// Calls `body` with each line in order until the input ends or `body` returns `false`.

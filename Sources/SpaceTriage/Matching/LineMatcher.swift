@@ -57,6 +57,33 @@ public final class LineMatcher {
       for index in catalog.patterns.indices where run(index, text, line) { try onMatch(index) }
       return
     }
+    let current = nextStamp()
+    var found = 0
+    prefilter.forEachCandidate(in: text) { index in add(index, current, &found) }
+    try runCandidates(found, current, text, line, onMatch)
+  }
+
+  /// Like ``forEachMatch(in:line:_:)``, with the literal occurrences in `text` already found
+  /// by ``LiteralPrefilter/scan(_:into:)`` over a block holding the line.
+  public func forEachMatch(
+    in text: UnsafeRawBufferPointer, line: Int, hits: UnsafeBufferPointer<LiteralPrefilter.LiteralHit>,
+    _ onMatch: (Int) throws -> Void
+  ) rethrows {
+    guard usesPrefilter else { return try forEachMatch(in: text, line: line, onMatch) }
+    let current = nextStamp()
+    var found = 0
+    for hit in hits {
+      for index in prefilter.signatures(ofLiteral: Int(hit.literal)) { add(index, current, &found) }
+    }
+    try runCandidates(found, current, text, line, onMatch)
+  }
+
+  /// Whether some entry must be run on every line (it has no literal for the prefilter).
+  public var hasAlwaysRunEntries: Bool { !alwaysRun.isEmpty || !usesPrefilter }
+
+  /// A fresh stamp for a new line's candidates.
+  @inline(__always)
+  private func nextStamp() -> UInt32 {
     var current = stamp.pointee &+ 1
     if current == 0 {
       // The stamp wrapped around: forget every old mark.
@@ -64,22 +91,26 @@ public final class LineMatcher {
       current = 1
     }
     stamp.pointee = current
-    let stamps = self.stamps
-    let candidates = self.candidates
-    var found = 0
-    prefilter.forEachCandidate(in: text) { index in
-      if stamps[index] != current {
-        stamps[index] = current
-        candidates[found] = index
-        found &+= 1
-      }
-    }
-    if found == 0 && alwaysRun.isEmpty { return }
-    for index in alwaysRun where stamps[index] != current {
+    return current
+  }
+
+  @inline(__always)
+  private func add(_ index: Int, _ current: UInt32, _ found: inout Int) {
+    if stamps[index] != current {
       stamps[index] = current
       candidates[found] = index
       found &+= 1
     }
+  }
+
+  /// Adds the always-run entries to the `found` candidates and runs them all in catalog order.
+  @inline(__always)
+  private func runCandidates(
+    _ found: Int, _ current: UInt32, _ text: UnsafeRawBufferPointer, _ line: Int, _ onMatch: (Int) throws -> Void
+  ) rethrows {
+    if found == 0 && alwaysRun.isEmpty { return }
+    var found = found
+    for index in alwaysRun { add(index, current, &found) }
     var chosen = UnsafeMutableBufferPointer(rebasing: candidates[0..<found])
     if found > 1 { chosen.sort() }
     for index in chosen where run(index, text, line) { try onMatch(index) }

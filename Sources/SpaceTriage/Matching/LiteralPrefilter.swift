@@ -13,6 +13,13 @@
 /// The tables live in buffers allocated once and never written after `init`, so probing a line
 /// touches no reference counts and no exclusivity checks.
 public final class LiteralPrefilter: @unchecked Sendable {
+  /// A literal occurrence found by ``scan(_:into:)``: the probe position it covers (an offset in
+  /// the scanned block) and the literal's number.
+  public struct LiteralHit: Sendable {
+    public var position: Int32
+    public var literal: Int32
+  }
+
   // SAFETY: every stored property is written only in `init`, before the object is shared; the
   // unsafe buffers are owned by this object and freed in `deinit`.
   /// One literal and the entries that require it.
@@ -22,10 +29,20 @@ public final class LiteralPrefilter: @unchecked Sendable {
     var signatures: [Int]
   }
 
-  /// A bitmap entry: which literal, at which offset of it, has this 4-gram.
+  /// A bitmap entry: which literal, at which offset of it, has this 4-gram. `gram` holds the
+  /// literal's 4 bytes there with caseless letters in lower case, and `fold` has `0x20` on those
+  /// letters: text bytes `t` show the gram when `t | fold == gram`.
   struct Probe: Sendable {
     var literal: Int32
     var offset: Int32
+    var gram: UInt32
+    var fold: UInt32
+  }
+
+  /// Where a literal's bytes are in ``literalBytes`` (and its fold mask in ``literalFold``).
+  struct LiteralRange: Sendable {
+    var start: Int32
+    var count: Int32
   }
 
   /// Bytes between probes.
@@ -39,8 +56,15 @@ public final class LiteralPrefilter: @unchecked Sendable {
   /// 65,536 bits.
   private let bitmap: UnsafeMutableBufferPointer<UInt64>
   /// Probes sorted by hash; `bucketStart[h]..<bucketStart[h + 1]` are those of hash `h`.
-  let probes: [Probe]
-  let bucketStart: [Int32]
+  private let probes: UnsafeMutableBufferPointer<Probe>
+  private let bucketStart: UnsafeMutableBufferPointer<Int32>
+  /// Every literal's bytes (caseless letters in lower case), one after the other.
+  private let literalBytes: UnsafeMutableBufferPointer<UInt8>
+  /// `0x20` for each caseless letter of ``literalBytes``, else 0.
+  private let literalFold: UnsafeMutableBufferPointer<UInt8>
+  private let literalRanges: UnsafeMutableBufferPointer<LiteralRange>
+  /// The most literal occurrences one probe can verify (the largest bucket).
+  let largestBucket: Int
 
   static let hashBits = 16
 
@@ -52,7 +76,10 @@ public final class LiteralPrefilter: @unchecked Sendable {
     for (index, signature) in signatures.enumerated() {
       let required = signature.literals.isEmpty
         ? LiteralExtractor.requiredLiterals(of: signature.pattern) : signature.literals
-      guard let required, required.allSatisfy({ $0.utf8.count >= LiteralExtractor.minimumLength }) else {
+      // A literal never spans lines, so a whole block of lines can be probed at once.
+      guard let required,
+        required.allSatisfy({ $0.utf8.count >= LiteralExtractor.minimumLength && !$0.utf8.contains(0x0A) && !$0.utf8.contains(0x0D) })
+      else {
         alwaysRun.append(index)
         literalsBySignature.append([])
         continue
@@ -83,7 +110,10 @@ public final class LiteralPrefilter: @unchecked Sendable {
         }
         let hash = Self.hash(gram)
         bitmap[hash >> 6] |= 1 << UInt64(hash & 63)
-        byHash.append((hash, Probe(literal: Int32(number), offset: Int32(offset))))
+        let fold = (0..<4).reduce(UInt32(0)) { mask, index in
+          mask | UInt32(Self.foldMask(literal.bytes[offset + index], literal.caseless)) << (8 * UInt32(index))
+        }
+        byHash.append((hash, Probe(literal: Int32(number), offset: Int32(offset), gram: gram | fold, fold: fold)))
       }
     }
     byHash.sort { $0.hash < $1.hash }
@@ -96,11 +126,44 @@ public final class LiteralPrefilter: @unchecked Sendable {
     self.literals = literals
     self.bitmap = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: bitmap.count)
     _ = self.bitmap.initialize(from: bitmap)
-    self.probes = byHash.map(\.probe)
-    self.bucketStart = bucketStart
+    self.probes = .allocate(capacity: max(1, byHash.count))
+    _ = probes.initialize(from: byHash.map(\.probe))
+    self.bucketStart = .allocate(capacity: bucketStart.count)
+    _ = self.bucketStart.initialize(from: bucketStart)
+    self.largestBucket = (0..<(1 << Self.hashBits)).map { Int(bucketStart[$0 + 1] - bucketStart[$0]) }.max() ?? 0
+    var bytes: [UInt8] = []
+    var folds: [UInt8] = []
+    var ranges: [LiteralRange] = []
+    for literal in literals {
+      ranges.append(LiteralRange(start: Int32(bytes.count), count: Int32(literal.bytes.count)))
+      for byte in literal.bytes {
+        let fold = Self.foldMask(byte, literal.caseless)
+        bytes.append(byte | fold)
+        folds.append(fold)
+      }
+    }
+    self.literalBytes = .allocate(capacity: max(1, bytes.count))
+    _ = literalBytes.initialize(from: bytes)
+    self.literalFold = .allocate(capacity: max(1, folds.count))
+    _ = literalFold.initialize(from: folds)
+    self.literalRanges = .allocate(capacity: max(1, ranges.count))
+    _ = literalRanges.initialize(from: ranges)
   }
 
-  deinit { bitmap.deallocate() }
+  deinit {
+    bitmap.deallocate()
+    probes.deallocate()
+    bucketStart.deallocate()
+    literalBytes.deallocate()
+    literalFold.deallocate()
+    literalRanges.deallocate()
+  }
+
+  /// `0x20` when `byte` is an ASCII letter of a caseless literal (so `| 0x20` folds its case).
+  static func foldMask(_ byte: UInt8, _ caseless: Bool) -> UInt8 {
+    let lower = byte | 0x20
+    return caseless && lower >= 0x61 && lower <= 0x7A ? 0x20 : 0
+  }
 
   /// How much the grams at offsets `start..<start + count` look like everyday text: lower-case
   /// letters and spaces are common in logs, digits and punctuation are not.
@@ -132,32 +195,86 @@ public final class LiteralPrefilter: @unchecked Sendable {
       let gram = base.loadUnaligned(fromByteOffset: position, as: UInt32.self)
       let hash = Self.hash(UInt32(littleEndian: gram))
       if bits[hash &>> 6] & (1 &<< UInt64(hash & 63)) != 0 {
-        verify(hash: hash, at: position, in: text, candidate)
+        verify(hash: hash, at: position, in: text) { literal in
+          for signature in literals[literal].signatures { candidate(signature) }
+        }
       }
       position &+= stride
     }
   }
 
-  @inline(never)
-  private func verify(hash: Int, at position: Int, in text: UnsafeRawBufferPointer, _ candidate: (Int) -> Void) {
-    for slot in Int(bucketStart[hash])..<Int(bucketStart[hash + 1]) {
-      let probe = probes[slot]
-      let literal = literals[Int(probe.literal)]
-      let start = position - Int(probe.offset)
-      guard start >= 0, start + literal.bytes.count <= text.count else { continue }
-      if Self.equal(literal, text, at: start) {
-        for signature in literal.signatures { candidate(signature) }
+  /// Probes a whole block of lines at once, recording every literal occurrence found.
+  ///
+  /// Stops early when `hits` could overflow. Every occurrence that ends at or before the
+  /// returned `covered` offset is among the first `count` hits, in increasing order of
+  /// position; a line that ends after `covered` must be probed again (or on its own).
+  public func scan(
+    _ block: UnsafeRawBufferPointer, into hits: UnsafeMutableBufferPointer<LiteralHit>
+  ) -> (count: Int, covered: Int) {
+    let count = min(block.count, Int(Int32.max))  // hit positions are 32-bit
+    guard count >= 4, let base = block.baseAddress, let bits = bitmap.baseAddress, let out = hits.baseAddress else {
+      return (0, count)
+    }
+    let last = count &- 4
+    let limit = hits.count &- largestBucket
+    var found = 0
+    var position = 0
+    while true {
+      position = Self.nextBitmapHit(base, from: position, last: last, stride: stride, bits: bits)
+      if position > last { return (found, count) }
+      if found > limit { return (found, position &+ 3) }
+      let hash = Self.hash(UInt32(littleEndian: base.loadUnaligned(fromByteOffset: position, as: UInt32.self)))
+      verify(hash: hash, at: position, in: UnsafeRawBufferPointer(start: base, count: count)) { literal in
+        out[found] = LiteralHit(position: Int32(truncatingIfNeeded: position), literal: Int32(truncatingIfNeeded: literal))
+        found &+= 1
       }
+      position &+= stride
     }
   }
 
-  private static func equal(_ literal: Literal, _ text: UnsafeRawBufferPointer, at start: Int) -> Bool {
-    for (offset, expected) in literal.bytes.enumerated() {
-      let actual = text[start + offset]
-      if actual == expected { continue }
-      guard literal.caseless, actual | 0x20 == expected | 0x20, (actual | 0x20) >= 0x61, (actual | 0x20) <= 0x7A else {
-        return false
-      }
+  /// The first probe position from `position` on (stepping by `stride`) whose 4-gram is in the
+  /// bitmap, or a position past `last`. Kept apart and small: it is the hottest loop.
+  @inline(never)
+  static func nextBitmapHit(
+    _ base: UnsafeRawPointer, from position: Int, last: Int, stride: Int, bits: UnsafePointer<UInt64>
+  ) -> Int {
+    var position = position
+    while position <= last {
+      let hash = Self.hash(UInt32(littleEndian: base.loadUnaligned(fromByteOffset: position, as: UInt32.self)))
+      if bits[hash &>> 6] & (1 &<< UInt64(truncatingIfNeeded: hash & 63)) != 0 { return position }
+      position &+= stride
+    }
+    return position
+  }
+
+  /// The entries that require literal number `literal`.
+  func signatures(ofLiteral literal: Int) -> [Int] { literals[literal].signatures }
+
+  @inline(never)
+  private func verify(hash: Int, at position: Int, in text: UnsafeRawBufferPointer, _ found: (Int) -> Void) {
+    guard let base = text.baseAddress else { return }
+    let actual = UInt32(littleEndian: base.loadUnaligned(fromByteOffset: position, as: UInt32.self))
+    var slot = Int(bucketStart[hash])
+    let stop = Int(bucketStart[hash &+ 1])
+    while slot < stop {
+      let probe = probes[slot]
+      slot &+= 1
+      // A different gram with the same hash: most misses end here.
+      guard actual | probe.fold == probe.gram else { continue }
+      let range = literalRanges[Int(probe.literal)]
+      let start = position &- Int(probe.offset)
+      guard start >= 0, start &+ Int(range.count) <= text.count else { continue }
+      if equal(range, base + start) { found(Int(probe.literal)) }
+    }
+  }
+
+  /// Whether the bytes at `text` show the literal at `range` (with its case folding).
+  @inline(__always)
+  private func equal(_ range: LiteralRange, _ text: UnsafeRawPointer) -> Bool {
+    let expected = literalBytes.baseAddress! + Int(range.start)
+    let fold = literalFold.baseAddress! + Int(range.start)
+    for offset in 0..<Int(range.count) where text.load(fromByteOffset: offset, as: UInt8.self) | fold[offset] != expected[offset] {
+      return false
     }
     return true
   }

@@ -62,7 +62,7 @@ public struct Finding: Equatable, Sendable {
 extension AdviceStep {
   /// The step with `{name}` replaced by `captures[name]` (or "it" when not captured).
   public func filled(with captures: [String: String]) -> AdviceStep {
-    guard text.contains("{") else { return self }
+    guard text.utf8.contains(UInt8(ascii: "{")) else { return self }
     var result = ""
     var rest = Substring(text)
     while let open = rest.firstIndex(of: "{") {

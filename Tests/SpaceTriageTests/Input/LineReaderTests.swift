@@ -97,3 +97,33 @@ struct LineReaderTests {
     #expect(seen == 2)
   }
 }
+
+struct BufferedLinesTests {
+  /// `bufferedLines(from:)` starts at the line just handed out and ends with a whole line; the
+  /// lines handed out next lie inside it, at the same addresses, while the epoch stays.
+  @Test(arguments: [1, 5, 16, 64, 4096])
+  func coversTheNextLinesAtTheirAddresses(readSize: Int) throws {
+    let text = (1...200).map { "line \($0) " + String(repeating: "x", count: $0 % 23) }.joined(separator: "\n") + "\nlast"
+    var reader = LineReader(MemorySource(text), maxLineLength: 64, readSize: readSize)
+    var block: UnsafeRawBufferPointer?
+    var epoch = -1
+    var checked = 0
+    while let line = try reader.nextLine() {
+      let start = line.bytes.baseAddress!
+      if epoch == reader.bufferEpoch, let block, start >= block.baseAddress!,
+        start + line.bytes.count <= block.baseAddress! + block.count
+      {
+        checked += 1  // a line announced by an earlier block is where the block said
+      } else {
+        let lines = reader.bufferedLines(from: line)
+        #expect(lines.baseAddress == start)
+        #expect(lines.count >= line.bytes.count)
+        if lines.count > line.bytes.count { #expect(lines.last == 0x0A, "a block ends with a whole line") }
+        block = lines
+        epoch = reader.bufferEpoch
+      }
+      #expect(String(decoding: line.bytes, as: UTF8.self).hasPrefix("line") || line.number == 201)
+    }
+    if readSize >= 64 { #expect(checked > 0) }
+  }
+}

@@ -1,0 +1,103 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Finds the literal occurrences of many buffered lines in one pass, so that a line holding none
+/// (nearly every line of a log) is passed over with a few comparisons instead of its own probe.
+///
+/// Works with ``LineReader/bufferedLines(from:)``: when a line is not covered by the last scan,
+/// ``scan(_:epoch:)`` probes it and every whole line buffered after it; ``lookup(_:)`` then
+/// answers for each of those lines from the recorded hits. Lines with an ANSI escape byte are
+/// left to the per-line path (their text changes once the escapes are removed).
+///
+/// One scanner serves one input at a time; it allocates its hit buffer once.
+final class BlockScanner {
+  /// What to do with a line.
+  enum Answer {
+    /// No literal occurs in the line: no entry can match it.
+    case skip
+    /// These literal occurrences lie in the line.
+    case hits(UnsafeBufferPointer<LiteralPrefilter.LiteralHit>)
+    /// The line must be decoded and probed on its own (it holds an escape byte, or is not
+    /// covered by a scan).
+    case ownPass
+  }
+
+  private struct State {
+    var base: UnsafeRawPointer?
+    var count = 0
+    var covered = 0
+    var epoch = -1
+    var found = 0
+    var cursor = 0
+    /// Offset of the next ESC byte at or after the lines looked up so far (`count`: none; -1:
+    /// not looked for yet).
+    var nextEscape = -1
+  }
+
+  private let prefilter: LiteralPrefilter
+  private let hits: UnsafeMutableBufferPointer<LiteralPrefilter.LiteralHit>
+  // Behind a pointer: the per-line calls pay no exclusivity checks.
+  private let state: UnsafeMutablePointer<State>
+
+  /// - Parameter capacity: hits recorded per scan; a block with more is scanned in parts.
+  init(prefilter: LiteralPrefilter, capacity: Int = 4096) {
+    self.prefilter = prefilter
+    hits = .allocate(capacity: max(capacity, prefilter.largestBucket * 2 + 16))
+    state = .allocate(capacity: 1)
+    state.initialize(to: State())
+  }
+
+  deinit {
+    hits.deallocate()
+    state.deallocate()
+  }
+
+  /// Forgets the last scan (call between inputs).
+  func reset() { state.pointee = State() }
+
+  /// Whether `line` lies outside what the last scan covered, in a buffer still valid at `epoch`.
+  @inline(__always)
+  func needsScan(_ line: UnsafeRawBufferPointer, epoch: Int) -> Bool {
+    let state = self.state.pointee
+    guard epoch == state.epoch, let base = state.base, let start = line.baseAddress, start >= base else { return true }
+    return base.distance(to: start) &+ line.count > state.covered
+  }
+
+  /// Probes `block`, which starts with the line about to be looked up and whose pointers stay
+  /// valid while the reader's buffer epoch is `epoch`.
+  func scan(_ block: UnsafeRawBufferPointer, epoch: Int) {
+    let result = prefilter.scan(block, into: hits)
+    state.pointee = State(
+      base: block.baseAddress, count: block.count, covered: result.covered, epoch: epoch, found: result.count,
+      cursor: 0, nextEscape: -1)
+  }
+
+  /// What to do with `line`, one of the lines of the last scan, looked up in order.
+  @inline(__always)
+  func lookup(_ line: UnsafeRawBufferPointer) -> Answer {
+    guard let base = state.pointee.base, let pointer = line.baseAddress else { return .ownPass }
+    let start = base.distance(to: pointer)
+    let end = start &+ line.count
+    guard start >= 0, end <= state.pointee.covered else { return .ownPass }
+    if state.pointee.nextEscape < start {
+      let rest = state.pointee.count &- start
+      if let escape = memchr(pointer, 0x1B, rest) {
+        state.pointee.nextEscape = base.distance(to: UnsafeRawPointer(escape))
+      } else {
+        state.pointee.nextEscape = state.pointee.count
+      }
+    }
+    if state.pointee.nextEscape < end { return .ownPass }
+    var cursor = state.pointee.cursor
+    let found = state.pointee.found
+    while cursor < found && Int(hits[cursor].position) < start { cursor &+= 1 }
+    let first = cursor
+    while cursor < found && Int(hits[cursor].position) < end { cursor &+= 1 }
+    state.pointee.cursor = cursor
+    if first == cursor { return .skip }
+    return .hits(UnsafeBufferPointer(rebasing: hits[first..<cursor]))
+  }
+}
