@@ -8,6 +8,7 @@ public final class Classifier {
   public let catalog: CompiledCatalog
   private let matcher: LineMatcher
   private let decoder: LineDecoder
+  /// `nil` when some entry must run on every line anyway.
   private let scanner: BlockScanner?
   private let readSize: Int
 
@@ -19,7 +20,7 @@ public final class Classifier {
     self.matcher = LineMatcher(catalog: catalog, usesPrefilter: usesPrefilter)
     self.decoder = LineDecoder()
     // Block scanning pays off only when most lines can be passed over.
-    self.scanner = matcher.hasAlwaysRunEntries ? nil : BlockScanner(prefilter: catalog.prefilter)
+    self.scanner = matcher.hasAlwaysRunEntries ? nil : BlockScanner(signatures: catalog.signatures)
     self.readSize = readSize
   }
 

@@ -12,7 +12,9 @@
 /// answers for each of those lines from the recorded hits. Lines with an ANSI escape byte are
 /// left to the per-line path (their text changes once the escapes are removed).
 ///
-/// One scanner serves one input at a time; it allocates its hit buffer once.
+/// The scanner builds its prefilter from the first block it scans, choosing for each literal
+/// the grams that are rarest in that text (see ``LiteralPrefilter/init(signatures:sample:)``).
+/// One scanner serves one input at a time; it allocates its tables and hit buffer once.
 final class BlockScanner {
   /// What to do with a line.
   enum Answer {
@@ -37,15 +39,17 @@ final class BlockScanner {
     var nextEscape = -1
   }
 
-  private let prefilter: LiteralPrefilter
+  private let signatures: [Signature]
+  /// Built by the first scan.
+  private var prefilter: LiteralPrefilter?
   private let hits: UnsafeMutableBufferPointer<LiteralPrefilter.LiteralHit>
   // Behind a pointer: the per-line calls pay no exclusivity checks.
   private let state: UnsafeMutablePointer<State>
 
   /// - Parameter capacity: hits recorded per scan; a block with more is scanned in parts.
-  init(prefilter: LiteralPrefilter, capacity: Int = 4096) {
-    self.prefilter = prefilter
-    hits = .allocate(capacity: max(capacity, prefilter.largestBucket * 2 + 16))
+  init(signatures: [Signature], capacity: Int = 4096) {
+    self.signatures = signatures
+    hits = .allocate(capacity: max(capacity, 64))
     state = .allocate(capacity: 1)
     state.initialize(to: State())
   }
@@ -69,10 +73,17 @@ final class BlockScanner {
   /// Probes `block`, which starts with the line about to be looked up and whose pointers stay
   /// valid while the reader's buffer epoch is `epoch`.
   func scan(_ block: UnsafeRawBufferPointer, epoch: Int) {
+    let prefilter = self.prefilter ?? tunedPrefilter(sample: block)
     let result = prefilter.scan(block, into: hits)
     state.pointee = State(
       base: block.baseAddress, count: block.count, covered: result.covered, epoch: epoch, found: result.count,
       cursor: 0, nextEscape: -1)
+  }
+
+  private func tunedPrefilter(sample: UnsafeRawBufferPointer) -> LiteralPrefilter {
+    let prefilter = LiteralPrefilter(signatures: signatures, sample: sample)
+    self.prefilter = prefilter
+    return prefilter
   }
 
   /// What to do with `line`, one of the lines of the last scan, looked up in order.

@@ -1,9 +1,9 @@
 /// Picks, for one line, the catalog entries whose required literals occur in it.
 ///
 /// Built once per catalog from each entry's literals (``LiteralExtractor`` or the entry's
-/// `literals:` key). A line is probed every `stride` bytes: the 4 bytes at each probe are folded
-/// to lower case (`| 0x20`, a superset of ASCII case-folding) and hashed into a 64 Ki-bit
-/// bitmap that holds every 4-gram a literal can show at a probe. Only on a hit is the literal
+/// `literals:` key). A line is probed every `stride` bytes: the 4 bytes at each probe are hashed
+/// into a 64 Ki-bit bitmap that holds every 4-gram a literal can show at a probe (a caseless
+/// literal's grams in every case of their ASCII letters). Only on a hit is the literal
 /// compared, and only entries whose literal is really there become candidates. With every
 /// literal at least `stride + 3` bytes long, any occurrence covers a probe, so a candidate is
 /// never missed: the prefilter may say "maybe", never a wrong "no".
@@ -69,7 +69,12 @@ public final class LiteralPrefilter: @unchecked Sendable {
   static let hashBits = 16
 
   /// Builds the prefilter for `signatures`.
-  public init(signatures: [Signature]) {
+  ///
+  /// - Parameter sample: log text like the text to be probed (say, the first block of an
+  ///   input). Each literal is then probed by the grams that are rarest in it, so probes on
+  ///   everyday lines seldom hit; without a sample a rough model of log text decides. Either
+  ///   way the prefilter finds every literal: only its speed depends on the sample.
+  public init(signatures: [Signature], sample: UnsafeRawBufferPointer? = nil) {
     var literals: [Literal] = []
     var alwaysRun: [Int] = []
     var literalsBySignature: [[String]] = []
@@ -99,21 +104,29 @@ public final class LiteralPrefilter: @unchecked Sendable {
     let stride = max(1, shortest - 3)
     var byHash: [(hash: Int, probe: Probe)] = []
     var bitmap = [UInt64](repeating: 0, count: (1 << Self.hashBits) / 64)
+    let counts = sample.map(Self.gramCounts)
+    let priorWeight = Double(max(1, sample?.count ?? 1)) * 0.01
     for (number, literal) in literals.enumerated() {
       // Any `stride` consecutive gram offsets cover one probe; take the window whose grams are
-      // least like ordinary prose, so probes on everyday lines rarely hit.
+      // the least likely in ordinary text, so probes on everyday lines rarely hit.
       let windows = max(1, literal.bytes.count - 3 - stride + 1)
-      let first = (0..<windows).min { Self.commonness(literal.bytes, $0, stride) < Self.commonness(literal.bytes, $1, stride) } ?? 0
+      let cost = (0..<windows).map { start in
+        Self.expectedHits(literal, start, stride) * priorWeight
+          + (counts.map { Double(Self.observedHits(literal, start, stride, $0)) } ?? 0)
+      }
+      let first = cost.indices.min { cost[$0] < cost[$1] } ?? 0
       for offset in first..<min(first + stride, literal.bytes.count - 3) {
-        let gram = literal.bytes[offset..<offset + 4].enumerated().reduce(UInt32(0)) { word, item in
-          word | UInt32(item.element) << (8 * UInt32(item.offset))
-        }
-        let hash = Self.hash(gram)
-        bitmap[hash >> 6] |= 1 << UInt64(hash & 63)
+        let bytes = Array(literal.bytes[offset..<offset + 4])
         let fold = (0..<4).reduce(UInt32(0)) { mask, index in
-          mask | UInt32(Self.foldMask(literal.bytes[offset + index], literal.caseless)) << (8 * UInt32(index))
+          mask | UInt32(Self.foldMask(bytes[index], literal.caseless)) << (8 * UInt32(index))
         }
-        byHash.append((hash, Probe(literal: Int32(number), offset: Int32(offset), gram: gram | fold, fold: fold)))
+        let probe = Probe(literal: Int32(number), offset: Int32(offset), gram: Self.word(bytes) | fold, fold: fold)
+        // The bitmap is case-exact: a caseless gram goes in with every case of its letters.
+        for variant in Self.caseVariants(bytes, fold: fold) {
+          let hash = Self.hash(variant)
+          bitmap[hash >> 6] |= 1 << UInt64(hash & 63)
+          byHash.append((hash, probe))
+        }
       }
     }
     byHash.sort { $0.hash < $1.hash }
@@ -165,21 +178,82 @@ public final class LiteralPrefilter: @unchecked Sendable {
     return caseless && lower >= 0x61 && lower <= 0x7A ? 0x20 : 0
   }
 
-  /// How much the grams at offsets `start..<start + count` look like everyday text: lower-case
-  /// letters and spaces are common in logs, digits and punctuation are not.
-  static func commonness(_ bytes: [UInt8], _ start: Int, _ count: Int) -> Int {
-    var score = 0
-    for offset in start..<min(start + count + 3, bytes.count) {
-      let byte = bytes[offset] | 0x20
-      if byte == 0x20 || (byte >= 0x61 && byte <= 0x7A) { score += 1 }
-    }
-    return score
+  /// The little-endian word of 4 bytes.
+  static func word(_ bytes: [UInt8]) -> UInt32 {
+    bytes.enumerated().reduce(UInt32(0)) { word, item in word | UInt32(item.element) << (8 * UInt32(item.offset)) }
   }
 
-  /// The hash of a little-endian 4-gram, after folding every byte with `| 0x20`.
+  /// Every spelling of a gram whose letters under `fold` may be in either case.
+  static func caseVariants(_ bytes: [UInt8], fold: UInt32) -> [UInt32] {
+    var variants = [Self.word(bytes) & ~fold]
+    for index in 0..<4 where fold & (0x20 << (8 * UInt32(index))) != 0 {
+      variants += variants.map { $0 | 0x20 << (8 * UInt32(index)) }
+    }
+    return variants
+  }
+
+  /// How often each 4-gram occurs in `sample` (at every offset), by ``hash(_:)``.
+  static func gramCounts(_ sample: UnsafeRawBufferPointer) -> [UInt32] {
+    var counts = [UInt32](repeating: 0, count: 1 << hashBits)
+    guard sample.count >= 4, let base = sample.baseAddress else { return counts }
+    for offset in 0...(sample.count - 4) {
+      let hash = Self.hash(UInt32(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
+      counts[hash] &+= 1
+    }
+    return counts
+  }
+
+  /// How often the grams at offsets `start..<start + count` of `literal` (in any case, for a
+  /// caseless literal) occur in the sample that gave `counts`.
+  static func observedHits(_ literal: Literal, _ start: Int, _ count: Int, _ counts: [UInt32]) -> Int {
+    var total = 0
+    for offset in start..<min(start + count, literal.bytes.count - 3) {
+      let bytes = Array(literal.bytes[offset..<offset + 4])
+      let fold = (0..<4).reduce(UInt32(0)) { mask, index in
+        mask | UInt32(Self.foldMask(bytes[index], literal.caseless)) << (8 * UInt32(index))
+      }
+      for variant in caseVariants(bytes, fold: fold) { total += Int(counts[hash(variant)]) }
+    }
+    return total
+  }
+
+  /// How often the grams at offsets `start..<start + count` of `literal` can be expected in
+  /// ordinary log text, from a rough model of byte frequencies (English letters, spaces, a few
+  /// digits and punctuation, rarer capitals). Only the order of windows matters.
+  static func expectedHits(_ literal: Literal, _ start: Int, _ count: Int) -> Double {
+    var total = 0.0
+    for offset in start..<min(start + count, literal.bytes.count - 3) {
+      total += (offset..<offset + 4).reduce(1.0) { product, index in
+        product * byteFrequency(literal.bytes[index], caseless: literal.caseless)
+      }
+    }
+    return total
+  }
+
+  /// The rough share of `byte` in log text.
+  static func byteFrequency(_ byte: UInt8, caseless: Bool) -> Double {
+    // a–z in English text, in thousandths.
+    let letters: [Double] = [65, 12, 25, 30, 100, 18, 16, 40, 58, 1.5, 7, 33, 20, 57, 62, 17, 1, 50, 52, 75, 23, 8, 15, 2, 15, 1]
+    let lower = byte | 0x20
+    if lower >= 0x61 && lower <= 0x7A {
+      let share = letters[Int(lower - 0x61)] * 0.0007
+      if caseless { return share * 1.1 }
+      return byte == lower ? share : share * 0.1
+    }
+    switch byte {
+    case 0x20: return 0.15
+    case 0x30...0x39: return 0.01
+    case UInt8(ascii: "."), UInt8(ascii: "/"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: ":"),
+      UInt8(ascii: ","), UInt8(ascii: "="):
+      return 0.01
+    default: return 0.002
+    }
+  }
+
+  /// The hash of a little-endian 4-gram, as it is (case-exact).
   @inline(__always)
   static func hash(_ gram: UInt32) -> Int {
-    Int(truncatingIfNeeded: ((gram | 0x2020_2020) &* 0x9E37_79B1) &>> UInt32(32 - hashBits))
+    Int(truncatingIfNeeded: (gram &* 0x9E37_79B1) &>> UInt32(32 - hashBits))
   }
 
   /// Calls `candidate` with each entry some of whose literals occur in `text` (an entry may be
@@ -217,6 +291,7 @@ public final class LiteralPrefilter: @unchecked Sendable {
     }
     let last = count &- 4
     let limit = hits.count &- largestBucket
+    guard limit > 0 else { return (0, 0) }  // too small to hold one probe's hits: probe lines alone
     var found = 0
     var position = 0
     while true {

@@ -2,15 +2,15 @@
 import Testing
 
 struct BlockScannerTests {
-  private let prefilter = LiteralPrefilter(signatures: [
+  private let signatures = [
     Signature(id: "a.gpu", title: "gpu", stage: .running, signatureClass: .transient, pattern: "No CUDA GPUs are available"),
     Signature(id: "a.exit", title: "exit", stage: .startup, signatureClass: .persistent, pattern: "Exit code: (\\d+)"),
-  ])
+  ]
 
   /// Walks `lines` as the classifier does and returns, per line, the literal numbers looked up
   /// (`nil` for a line left to its own pass).
   private func walk(_ lines: [String], capacity: Int) -> [[Int32]?] {
-    let scanner = BlockScanner(prefilter: prefilter, capacity: capacity)
+    let scanner = BlockScanner(signatures: signatures, capacity: capacity)
     let text = Array(lines.joined(separator: "\n").utf8) + [0x0A]
     var answers: [[Int32]?] = []
     text.withUnsafeBytes { block in
@@ -52,7 +52,7 @@ struct BlockScannerTests {
   }
 
   @Test func aNewBufferEpochForcesANewScan() {
-    let scanner = BlockScanner(prefilter: prefilter)
+    let scanner = BlockScanner(signatures: signatures)
     let text = Array("Exit code: 1\n".utf8)
     text.withUnsafeBytes { block in
       let line = UnsafeRawBufferPointer(rebasing: block[0..<12])

@@ -42,4 +42,24 @@ struct LiteralPrefilterTests {
     #expect(prefilter.alwaysRun.isEmpty)
     #expect(candidates(prefilter, "build failed") == [0])
   }
+
+  /// A sample only changes which grams are probed, never what is found: here every gram of
+  /// the literals is common in the sample, and every case of a caseless literal is still found.
+  @Test(arguments: ["", "No CUDA GPUs are available; runtime error. ", "RUNTIME ERROR runtime Error no cuda gpus xyz "])
+  func aSampleNeverHidesALiteral(sampleText: String) {
+    let sample = Array(String(repeating: sampleText, count: 50).utf8)
+    let prefilter = sample.withUnsafeBytes { bytes in
+      LiteralPrefilter(signatures: [
+        signature("a.one", "No CUDA GPUs are available"), signature("a.two", "runtime error", caseless: true),
+      ], sample: bytes)
+    }
+    for padding in 0..<12 {
+      let prefix = String(repeating: "x", count: padding)
+      #expect(candidates(prefilter, prefix + "RuntimeError: No CUDA GPUs are available") == [0], "offset \(padding)")
+      for spelling in ["runtime error", "RUNTIME ERROR", "RunTime eRRor"] {
+        #expect(candidates(prefilter, prefix + spelling + " here") == [1], "offset \(padding), \(spelling)")
+      }
+      #expect(candidates(prefilter, prefix + "RuntimeError: no CUDA GPUs are available") == [], "offset \(padding)")
+    }
+  }
 }
