@@ -38,6 +38,7 @@ public final class Classifier {
     triage.onEvent = onEvent
     let decoder = self.decoder
     decoder.reset()
+    let scanner = self.scanner
     scanner?.reset()
     while let line = try reader.nextLine() {
       // The fast path for a plain line: its literals come from a scan of the whole buffered block.

@@ -20,7 +20,7 @@ public final class Triage {
   private var findingOrder: [Int] = []
   private var lastBuildBanner: (line: Int, text: String)?
   private var sawErrorBox = false
-  private var traceback = TracebackTracker()
+  private let traceback = TracebackTracker()
   /// Copies of the two flags every line reads, kept in unsafe storage so the per-line fast path
   /// pays no exclusivity check: whether lines after a build banner are being counted, and
   /// whether a traceback is open. Updated whenever `tracker` or `traceback` change.
@@ -95,6 +95,7 @@ public final class Triage {
       }
     }
     if let hits {
+      guard !hits.isEmpty else { return }  // only bookkeeping was wanted
       matcher.forEachMatch(in: text, line: line, hits: hits, handle)
     } else {
       matcher.forEachMatch(in: text, line: line, handle)

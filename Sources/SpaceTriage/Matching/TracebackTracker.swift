@@ -1,24 +1,49 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// Remembers the shape of the Python traceback being printed, in bounded memory.
 ///
 /// A traceback starts at `Traceback (most recent call last):`, lists frames as indented
 /// `File "…", line N, in …` lines, and ends with the exception line. When a failure line ends a
 /// traceback, its finding keeps the traceback's first and last frames as context. Frame lines
-/// are copied into buffers reused for every traceback (at most ``maxFrameLength`` bytes each).
-struct TracebackTracker {
+/// are copied into two buffers reused for every traceback (at most ``maxFrameLength`` bytes
+/// each), and the state sits behind a pointer, so a line costs no allocation, reference count
+/// or exclusivity check.
+final class TracebackTracker {
   static let maxFrameLength = 300
-  private static let header = Array("Traceback (most recent call last):".utf8)
-  private static let frame = Array("File \"".utf8)
+  private static let header: StaticString = "Traceback (most recent call last):"
+  private static let frame: StaticString = "File \""
 
-  private(set) var isOpen = false
-  private var startLine = 0
-  private var firstFrame: [UInt8] = []
-  private var lastFrame: [UInt8] = []
-  private var frames = 0
+  private struct State {
+    var isOpen = false
+    var startLine = 0
+    var frames = 0
+    var firstFrameLength = 0
+    var lastFrameLength = 0
+  }
+
+  private let state: UnsafeMutablePointer<State>
+  private let firstFrame: UnsafeMutableRawBufferPointer
+  private let lastFrame: UnsafeMutableRawBufferPointer
 
   init() {
-    firstFrame.reserveCapacity(Self.maxFrameLength)
-    lastFrame.reserveCapacity(Self.maxFrameLength)
+    state = .allocate(capacity: 1)
+    state.initialize(to: State())
+    firstFrame = .allocate(byteCount: Self.maxFrameLength, alignment: 1)
+    lastFrame = .allocate(byteCount: Self.maxFrameLength, alignment: 1)
   }
+
+  deinit {
+    state.deallocate()
+    firstFrame.deallocate()
+    lastFrame.deallocate()
+  }
+
+  /// Whether a traceback is being printed.
+  var isOpen: Bool { state.pointee.isOpen }
 
   /// A cheap first look: could `text` be a traceback header? It starts with `T` or ends with
   /// `):` (before trailing blanks).
@@ -32,51 +57,63 @@ struct TracebackTracker {
   }
 
   /// Looks at one line; call before matching it.
-  mutating func observe(_ text: UnsafeRawBufferPointer, line: Int) {
+  func observe(_ text: UnsafeRawBufferPointer, line: Int) {
     guard let first = text.first else { return }
-    if Self.contains(text, Self.header) {
-      isOpen = true
-      startLine = line
-      frames = 0
-      firstFrame.removeAll(keepingCapacity: true)
-      lastFrame.removeAll(keepingCapacity: true)
+    if Self.isHeader(text) {
+      state.pointee = State(isOpen: true, startLine: line)
       return
     }
-    guard isOpen else { return }
-    if first == 0x20 || first == 0x09 {
-      let trimmed = text.drop { $0 == 0x20 || $0 == 0x09 }
-      if trimmed.starts(with: Self.frame) {
-        frames += 1
-        let kept = trimmed.prefix(Self.maxFrameLength)
-        if frames == 1 { firstFrame.replaceSubrange(firstFrame.indices, with: kept) }
-        lastFrame.replaceSubrange(lastFrame.indices, with: kept)
-      }
+    guard state.pointee.isOpen, first == 0x20 || first == 0x09 else { return }
+    var start = 1
+    while start < text.count && (text[start] == 0x20 || text[start] == 0x09) { start += 1 }
+    let trimmed = UnsafeRawBufferPointer(rebasing: text[start...])
+    guard Self.starts(trimmed, with: Self.frame) else { return }
+    state.pointee.frames += 1
+    let length = min(trimmed.count, Self.maxFrameLength)
+    let kept = UnsafeRawBufferPointer(rebasing: trimmed[0..<length])
+    if state.pointee.frames == 1 {
+      firstFrame.copyMemory(from: kept)
+      state.pointee.firstFrameLength = length
     }
+    lastFrame.copyMemory(from: kept)
+    state.pointee.lastFrameLength = length
   }
 
   /// Context lines for a failure found on `line`, if it ends the open traceback.
   func context(forFailureAt line: Int, text: UnsafeRawBufferPointer) -> [String] {
-    guard isOpen, frames > 0, let first = text.first, first != 0x20, first != 0x09 else { return [] }
-    var lines = ["line \(startLine): Traceback (most recent call last):"]
-    lines.append(String(decoding: firstFrame, as: UTF8.self))
-    if frames > 1 { lines.append(String(decoding: lastFrame, as: UTF8.self)) }
+    let state = self.state.pointee
+    guard state.isOpen, state.frames > 0, let first = text.first, first != 0x20, first != 0x09 else { return [] }
+    var lines = ["line \(state.startLine): Traceback (most recent call last):"]
+    lines.append(String(decoding: UnsafeRawBufferPointer(rebasing: firstFrame[0..<state.firstFrameLength]), as: UTF8.self))
+    if state.frames > 1 {
+      lines.append(String(decoding: UnsafeRawBufferPointer(rebasing: lastFrame[0..<state.lastFrameLength]), as: UTF8.self))
+    }
     return lines
   }
 
   /// The exception line closes the traceback; call after matching a non-indented line.
-  mutating func closeIfEnded(_ text: UnsafeRawBufferPointer) {
-    guard isOpen, let first = text.first, first != 0x20, first != 0x09, frames > 0 else { return }
-    if !Self.contains(text, Self.header) { isOpen = false }
+  func closeIfEnded(_ text: UnsafeRawBufferPointer) {
+    guard state.pointee.isOpen, let first = text.first, first != 0x20, first != 0x09, state.pointee.frames > 0 else {
+      return
+    }
+    if !Self.isHeader(text) { state.pointee.isOpen = false }
   }
 
-  /// Whether `text` starts or ends with `needle` (a traceback header is printed at the start of
-  /// a line, sometimes after a logger's prefix): O(1), no scan of the line.
-  private static func contains(_ text: UnsafeRawBufferPointer, _ needle: [UInt8]) -> Bool {
-    guard text.count >= needle.count else { return false }
-    if text.starts(with: needle) { return true }
+  /// Whether `text` starts or ends with the traceback header (it is printed at the start of a
+  /// line, sometimes after a logger's prefix): O(1), no scan of the line.
+  private static func isHeader(_ text: UnsafeRawBufferPointer) -> Bool {
+    let count = header.utf8CodeUnitCount
+    guard text.count >= count else { return false }
+    if starts(text, with: header) { return true }
     var end = text.count
     while end > 0 && (text[end - 1] == 0x20 || text[end - 1] == 0x0D) { end -= 1 }
-    guard end >= needle.count else { return false }
-    return text[(end - needle.count)..<end].elementsEqual(needle)
+    guard end >= count else { return false }
+    return starts(UnsafeRawBufferPointer(rebasing: text[(end - count)..<end]), with: header)
+  }
+
+  private static func starts(_ text: UnsafeRawBufferPointer, with prefix: StaticString) -> Bool {
+    let count = prefix.utf8CodeUnitCount
+    guard text.count >= count, let base = text.baseAddress else { return false }
+    return memcmp(base, prefix.utf8Start, count) == 0
   }
 }
