@@ -20,7 +20,7 @@ public final class Classifier {
     self.matcher = LineMatcher(catalog: catalog, usesPrefilter: usesPrefilter)
     self.decoder = LineDecoder()
     // Block scanning pays off only when most lines can be passed over.
-    self.scanner = matcher.hasAlwaysRunEntries ? nil : BlockScanner(signatures: catalog.signatures)
+    self.scanner = matcher.hasAlwaysRunEntries ? nil : BlockScanner(signatures: catalog.signatures, markers: [TracebackTracker.headerText])
     self.readSize = readSize
   }
 
@@ -50,23 +50,32 @@ public final class Classifier {
         case .skip:
           // No entry can match; only traceback and banner bookkeeping may need the line.
           if triage.needsEveryLine || TracebackTracker.mayStart(line.bytes) {
-            triage.observe(text: line.bytes, line: line.number, hits: .init(start: nil, count: 0))
+            triage.observeUnmatched(text: line.bytes, line: line.number)
           }
-          continue
         case .hits(let hits):
           triage.observe(text: line.bytes, line: line.number, hits: hits, timestamp: decoder.lastTimestamp)
-          continue
         case .ownPass:
-          break
+          observeDecoded(line, triage)
         }
+        // Pass over the lines that hold no literal, no escape byte and no JSON or SSE.
+        if !triage.needsEveryLine, let next = scanner.nextPointOfInterest(after: line.bytes) {
+          let stops = LineDecoder.structuredLineStarts
+          reader.skipLines(before: next, stoppingAt: stops.0, stops.1)
+        }
+        continue
       }
-      decoder.load(line.bytes)
-      while let text = decoder.nextText() {
-        triage.observe(text: text, line: line.number, timestamp: decoder.lastTimestamp)
-      }
+      observeDecoded(line, triage)
     }
     return triage.finish(
       source: name, lines: reader.lineCount, bytes: reader.bytesRead, truncatedLines: reader.truncatedLines)
+  }
+
+  /// The per-line path: decodes the line (JSON, SSE, ANSI) and matches each text it carries.
+  private func observeDecoded(_ line: RawLine, _ triage: Triage) {
+    decoder.load(line.bytes)
+    while let text = decoder.nextText() {
+      triage.observe(text: text, line: line.number, timestamp: decoder.lastTimestamp)
+    }
   }
 
   /// Classifies a string (tests and library users).

@@ -50,10 +50,15 @@ public final class Triage {
   /// Like ``observe(text:line:timestamp:)``, with the line's literal occurrences already found
   /// by a block scan (``LiteralPrefilter/scan(_:into:)``).
   public func observe(
-    text: UnsafeRawBufferPointer, line: Int, hits: UnsafeBufferPointer<LiteralPrefilter.LiteralHit>,
-    timestamp: @autoclosure () -> String? = nil
+    text: UnsafeRawBufferPointer, line: Int, hits: LiteralPrefilter.LineHits, timestamp: @autoclosure () -> String? = nil
   ) {
     observe(text, line, hits: hits, timestamp)
+  }
+
+  /// Notes a line in which no entry can match (a block scan found no literal in it): only the
+  /// traceback and banner bookkeeping look at it.
+  public func observeUnmatched(text: UnsafeRawBufferPointer, line: Int) {
+    observe(text, line, hits: LiteralPrefilter.LineHits?.none, { nil }, matching: false)
   }
 
   /// Whether the next line must be observed even if no literal occurs in it: a traceback is
@@ -61,8 +66,8 @@ public final class Triage {
   public var needsEveryLine: Bool { hot.pointee.countingAfterBanner || hot.pointee.tracebackOpen }
 
   private func observe(
-    _ text: UnsafeRawBufferPointer, _ line: Int, hits: UnsafeBufferPointer<LiteralPrefilter.LiteralHit>?,
-    _ timestamp: () -> String?
+    _ text: UnsafeRawBufferPointer, _ line: Int, hits: LiteralPrefilter.LineHits?,
+    _ timestamp: () -> String?, matching: Bool = true
   ) {
     if hot.pointee.countingAfterBanner, text.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) {
       tracker.observeLine()
@@ -94,8 +99,8 @@ public final class Triage {
         self.record(index, signature, text: text, line: line, timestamp: timestamp())
       }
     }
+    guard matching else { return }
     if let hits {
-      guard !hits.isEmpty else { return }  // only bookkeeping was wanted
       matcher.forEachMatch(in: text, line: line, hits: hits, handle)
     } else {
       matcher.forEachMatch(in: text, line: line, handle)

@@ -59,6 +59,10 @@ public final class LineDecoder {
   /// Forgets what earlier input showed (SSE mode, the last timestamp): call between inputs.
   public func reset() { state.pointee = State() }
 
+  /// The first bytes of the lines that may not be plain text (`{` of a JSON object, `d` of
+  /// `data:`): a reader passing over lines in bulk stops before them.
+  public static let structuredLineStarts = (UInt8(ascii: "{"), UInt8(ascii: "d"))
+
   /// Whether `line`'s log text is the line itself once ANSI escapes are removed (it is no SSE or
   /// JSON line, and the input has shown no SSE so far): a cheap look at its first bytes.
   @inline(__always)

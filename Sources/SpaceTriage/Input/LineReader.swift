@@ -139,6 +139,30 @@ public struct LineReader<Source: ByteSource>: ~Copyable {
     return UnsafeRawBufferPointer(start: base + from, count: stop &- from)
   }
 
+  /// Passes over the whole buffered lines that end before `address` (a pointer into the lines
+  /// of ``bufferedLines(from:)``), counting them as read, so that the next ``nextLine()`` hands
+  /// out the line holding `address`. Stops early before a line that starts with `stopA` or
+  /// `stopB`, before a line longer than the maximum (``nextLine()`` cuts it), and never skips
+  /// past the buffered data.
+  ///
+  /// - Returns: how many lines were passed over.
+  @discardableResult
+  public mutating func skipLines(before address: UnsafeRawPointer, stoppingAt stopA: UInt8, _ stopB: UInt8) -> Int {
+    guard !skipping else { return 0 }
+    let base = UnsafeRawPointer(buffer.baseAddress!)
+    // Only whole lines, and no more than one maximum line length at a time, so that no skipped
+    // line can be one that nextLine() would have cut.
+    var limit = min(end, start &+ maxLineLength, max(start, base.distance(to: address)))
+    while limit > start && buffer[limit &- 1] != 0x0A { limit &-= 1 }
+    guard limit > start else { return 0 }
+    let run = LineCounter.wholeLines(
+      in: UnsafeRawBufferPointer(start: base + start, count: limit &- start), stoppingAt: stopA, stopB)
+    start &+= run.end
+    scan = start
+    lineCount &+= run.lines
+    return run.lines
+  }
+
   /// Calls `body` with each line in order until the input ends or `body` returns `false`.
   public mutating func forEachLine(_ body: (RawLine) throws -> Bool) throws {
     while let line = try nextLine() {

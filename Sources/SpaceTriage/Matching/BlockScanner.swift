@@ -21,13 +21,15 @@ final class BlockScanner {
     /// No literal occurs in the line: no entry can match it.
     case skip
     /// These literal occurrences lie in the line.
-    case hits(UnsafeBufferPointer<LiteralPrefilter.LiteralHit>)
+    case hits(LiteralPrefilter.LineHits)
     /// The line must be decoded and probed on its own (it holds an escape byte, or is not
     /// covered by a scan).
     case ownPass
   }
 
   private struct State {
+    // SAFETY: the scanner holds the prefilter strongly (`prefilter`) from the first scan on.
+    unowned(unsafe) var prefilter: LiteralPrefilter?
     var base: UnsafeRawPointer?
     var count = 0
     var covered = 0
@@ -40,15 +42,20 @@ final class BlockScanner {
   }
 
   private let signatures: [Signature]
+  private let markers: [String]
   /// Built by the first scan.
   private var prefilter: LiteralPrefilter?
   private let hits: UnsafeMutableBufferPointer<LiteralPrefilter.LiteralHit>
   // Behind a pointer: the per-line calls pay no exclusivity checks.
   private let state: UnsafeMutablePointer<State>
 
-  /// - Parameter capacity: hits recorded per scan; a block with more is scanned in parts.
-  init(signatures: [Signature], capacity: Int = 4096) {
+  /// - Parameters:
+  ///   - markers: more literals whose lines must be looked at (a traceback header, say); their
+  ///     hits select no entry.
+  ///   - capacity: hits recorded per scan; a block with more is scanned in parts.
+  init(signatures: [Signature], markers: [String] = [], capacity: Int = 4096) {
     self.signatures = signatures
+    self.markers = markers
     hits = .allocate(capacity: max(capacity, 64))
     state = .allocate(capacity: 1)
     state.initialize(to: State())
@@ -76,12 +83,12 @@ final class BlockScanner {
     let prefilter = self.prefilter ?? tunedPrefilter(sample: block)
     let result = prefilter.scan(block, into: hits)
     state.pointee = State(
-      base: block.baseAddress, count: block.count, covered: result.covered, epoch: epoch, found: result.count,
+      prefilter: prefilter, base: block.baseAddress, count: block.count, covered: result.covered, epoch: epoch, found: result.count,
       cursor: 0, nextEscape: -1)
   }
 
   private func tunedPrefilter(sample: UnsafeRawBufferPointer) -> LiteralPrefilter {
-    let prefilter = LiteralPrefilter(signatures: signatures, sample: sample)
+    let prefilter = LiteralPrefilter(signatures: signatures, markers: markers, sample: sample)
     self.prefilter = prefilter
     return prefilter
   }
@@ -89,7 +96,9 @@ final class BlockScanner {
   /// What to do with `line`, one of the lines of the last scan, looked up in order.
   @inline(__always)
   func lookup(_ line: UnsafeRawBufferPointer) -> Answer {
-    guard let base = state.pointee.base, let pointer = line.baseAddress else { return .ownPass }
+    guard let base = state.pointee.base, let pointer = line.baseAddress, let prefilter = state.pointee.prefilter else {
+      return .ownPass
+    }
     let start = base.distance(to: pointer)
     let end = start &+ line.count
     guard start >= 0, end <= state.pointee.covered else { return .ownPass }
@@ -109,6 +118,30 @@ final class BlockScanner {
     while cursor < found && Int(hits[cursor].position) < end { cursor &+= 1 }
     state.pointee.cursor = cursor
     if first == cursor { return .skip }
-    return .hits(UnsafeBufferPointer(rebasing: hits[first..<cursor]))
+    return .hits(LiteralPrefilter.LineHits(occurrences: UnsafeBufferPointer(rebasing: hits[first..<cursor]), prefilter: prefilter))
+  }
+
+  /// Where the next line that needs a look begins, after `line` (the line just looked up): the
+  /// next literal occurrence or escape byte, or the end of what the last scan covered. The lines
+  /// before it hold neither, so a reader may pass over them.
+  func nextPointOfInterest(after line: UnsafeRawBufferPointer) -> UnsafeRawPointer? {
+    guard let base = state.pointee.base, let pointer = line.baseAddress else { return nil }
+    let end = base.distance(to: pointer) &+ line.count
+    let covered = state.pointee.covered
+    guard end <= covered else { return nil }
+    if state.pointee.nextEscape < end {
+      if let escape = memchr(base + end, 0x1B, state.pointee.count &- end) {
+        state.pointee.nextEscape = base.distance(to: UnsafeRawPointer(escape))
+      } else {
+        state.pointee.nextEscape = state.pointee.count
+      }
+    }
+    var target = min(covered, state.pointee.nextEscape)
+    var cursor = state.pointee.cursor
+    let found = state.pointee.found
+    while cursor < found && Int(hits[cursor].position) < end { cursor &+= 1 }
+    state.pointee.cursor = cursor
+    if cursor < found { target = min(target, Int(hits[cursor].position)) }
+    return base + target
   }
 }

@@ -66,15 +66,13 @@ public final class LineMatcher {
   /// Like ``forEachMatch(in:line:_:)``, with the literal occurrences in `text` already found
   /// by ``LiteralPrefilter/scan(_:into:)`` over a block holding the line.
   public func forEachMatch(
-    in text: UnsafeRawBufferPointer, line: Int, hits: UnsafeBufferPointer<LiteralPrefilter.LiteralHit>,
+    in text: UnsafeRawBufferPointer, line: Int, hits: LiteralPrefilter.LineHits,
     _ onMatch: (Int) throws -> Void
   ) rethrows {
     guard usesPrefilter else { return try forEachMatch(in: text, line: line, onMatch) }
     let current = nextStamp()
     var found = 0
-    for hit in hits {
-      for index in prefilter.signatures(ofLiteral: Int(hit.literal)) { add(index, current, &found) }
-    }
+    hits.forEachSignature { index in add(index, current, &found) }
     try runCandidates(found, current, text, line, onMatch)
   }
 

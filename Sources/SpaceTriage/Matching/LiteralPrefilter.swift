@@ -20,6 +20,22 @@ public final class LiteralPrefilter: @unchecked Sendable {
     public var literal: Int32
   }
 
+  /// The literal occurrences found in one line, with the prefilter that numbered their
+  /// literals (valid while the scan's hit buffer is).
+  public struct LineHits {
+    public var occurrences: UnsafeBufferPointer<LiteralHit>
+    // SAFETY: the scanner that hands these out holds the prefilter for longer than they live.
+    public unowned(unsafe) var prefilter: LiteralPrefilter
+
+    /// The entries whose literals occur (an entry may come more than once).
+    @inline(__always)
+    func forEachSignature(_ body: (Int) -> Void) {
+      for hit in occurrences {
+        for signature in prefilter.literals[Int(hit.literal)].signatures { body(signature) }
+      }
+    }
+  }
+
   // SAFETY: every stored property is written only in `init`, before the object is shared; the
   // unsafe buffers are owned by this object and freed in `deinit`.
   /// One literal and the entries that require it.
@@ -70,12 +86,15 @@ public final class LiteralPrefilter: @unchecked Sendable {
 
   /// Builds the prefilter for `signatures`.
   ///
-  /// - Parameter sample: log text like the text to be probed (say, the first block of an
-  ///   input). Each literal is then probed by the grams that are rarest in it, so probes on
-  ///   everyday lines seldom hit; without a sample a rough model of log text decides. Either
-  ///   way the prefilter finds every literal: only its speed depends on the sample.
-  public init(signatures: [Signature], sample: UnsafeRawBufferPointer? = nil) {
-    var literals: [Literal] = []
+  /// - Parameters:
+  ///   - markers: literals found like the others but selecting no entry (see
+  ///     ``scan(_:into:)``); shorter than 8 bytes, they are ignored.
+  ///   - sample: log text like the text to be probed (say, the first block of an input). Each
+  ///     literal is then probed by the grams that are rarest in it, so probes on everyday
+  ///     lines seldom hit; without a sample a rough model of log text decides. Either way the
+  ///     prefilter finds every literal: only its speed depends on the sample.
+  public init(signatures: [Signature], markers: [String] = [], sample: UnsafeRawBufferPointer? = nil) {
+    var literals: [Literal] = markers.filter { $0.utf8.count >= 8 }.map { Literal(bytes: Array($0.utf8), caseless: false, signatures: []) }
     var alwaysRun: [Int] = []
     var literalsBySignature: [[String]] = []
     for (index, signature) in signatures.enumerated() {
@@ -321,9 +340,6 @@ public final class LiteralPrefilter: @unchecked Sendable {
     }
     return position
   }
-
-  /// The entries that require literal number `literal`.
-  func signatures(ofLiteral literal: Int) -> [Int] { literals[literal].signatures }
 
   @inline(never)
   private func verify(hash: Int, at position: Int, in text: UnsafeRawBufferPointer, _ found: (Int) -> Void) {

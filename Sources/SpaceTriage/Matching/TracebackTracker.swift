@@ -15,6 +15,8 @@
 final class TracebackTracker {
   static let maxFrameLength = 300
   private static let header: StaticString = "Traceback (most recent call last):"
+  /// The header line's text, for finding it in bulk.
+  static let headerText = "Traceback (most recent call last):"
   private static let frame: StaticString = "File \""
 
   private struct State {

@@ -22,7 +22,7 @@ struct BlockScannerTests {
         }
         switch scanner.lookup(bytes) {
         case .skip: answers.append([])
-        case .hits(let hits): answers.append(hits.map(\.literal))
+        case .hits(let hits): answers.append(hits.occurrences.map(\.literal))
         case .ownPass: answers.append(nil)
         }
         start += line.utf8.count + 1

@@ -1,0 +1,80 @@
+@testable import SpaceTriage
+import Testing
+
+struct LineCounterTests {
+  /// The plain definition: whole lines up to the first one starting with a stop byte.
+  private func expected(_ bytes: [UInt8], _ stopA: UInt8, _ stopB: UInt8) -> (lines: Int, end: Int) {
+    var lines = 0
+    var lineStart = 0
+    for (offset, byte) in bytes.enumerated() {
+      if offset == lineStart && (byte == stopA || byte == stopB) { break }
+      if byte == 0x0A {
+        lines += 1
+        lineStart = offset + 1
+      }
+    }
+    return (lines, lineStart)
+  }
+
+  @Test func agreesWithTheDefinitionOnRandomText() {
+    var generator = SystemRandomNumberGenerator()
+    let alphabet = Array("ab{d \n\n\u{1B}x".utf8)
+    for length in Array(0...100) + [255 * 32 - 1, 255 * 32, 255 * 32 + 33, 20_000] {
+      for _ in 0..<20 {
+        var bytes = (0..<length).map { _ in alphabet.randomElement(using: &generator)! }
+        // Stop bytes are rare in real logs: most runs have none.
+        if Bool.random(using: &generator) { bytes = bytes.map { $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "d") ? 0x61 : $0 } }
+        let counted = bytes.withUnsafeBytes { LineCounter.wholeLines(in: $0, stoppingAt: UInt8(ascii: "{"), UInt8(ascii: "d")) }
+        let want = expected(bytes, UInt8(ascii: "{"), UInt8(ascii: "d"))
+        #expect(counted.lines == want.lines && counted.end == want.end, "length \(length): \(bytes)")
+      }
+    }
+  }
+
+  @Test func stopsAtTheFirstByteAndAfterAVectorBoundary() {
+    let lines = String(repeating: "0123456789abcdef0123456789abcde\n", count: 40) + "data: x\nmore\n"
+    let bytes = Array(lines.utf8)
+    let counted = bytes.withUnsafeBytes { LineCounter.wholeLines(in: $0, stoppingAt: UInt8(ascii: "{"), UInt8(ascii: "d")) }
+    #expect(counted.lines == 40 && counted.end == 40 * 32)
+    let atFront = Array("{\"data\": 1}\n".utf8).withUnsafeBytes { LineCounter.wholeLines(in: $0, stoppingAt: UInt8(ascii: "{"), UInt8(ascii: "d")) }
+    #expect(atFront.lines == 0 && atFront.end == 0)
+  }
+}
+
+struct SkipLinesTests {
+  /// Skipping to any line gives the same line numbers and texts as reading line by line, and
+  /// never passes a line that starts with a stop byte or is longer than the maximum.
+  @Test(arguments: [3, 40, 4096])
+  func skippingKeepsLineNumbersAndStops(readSize: Int) throws {
+    var texts: [String] = []
+    for number in 1...400 {
+      switch number % 37 {
+      case 0: texts.append("{\"data\": \"json \(number)\"}")
+      case 5: texts.append(String(repeating: "long ", count: 30) + "\(number)")
+      default: texts.append("line \(number)\(number % 3 == 0 ? "\r" : "")")
+      }
+    }
+    let input = texts.joined(separator: "\n") + "\n"
+    var reader = LineReader(MemorySource(input), maxLineLength: 100, readSize: readSize)
+    var seen: [(Int, String, Bool)] = []
+    var step = 0
+    while let line = try reader.nextLine() {
+      seen.append((line.number, String(decoding: line.bytes, as: UTF8.self), line.isTruncated))
+      step += 1
+      // Aim at a point up to ~600 bytes ahead (or past everything buffered).
+      let block = reader.bufferedLines(from: line)
+      let target = block.baseAddress! + min(block.count, (step * 97) % 600)
+      reader.skipLines(before: target, stoppingAt: UInt8(ascii: "{"), UInt8(ascii: "d"))
+    }
+    #expect(reader.lineCount == 400)
+    if readSize >= 4096 { #expect(seen.count < 300, "lines were passed over") }
+    for (number, text, truncated) in seen {
+      let original = texts[number - 1].hasSuffix("\r") ? String(texts[number - 1].dropLast()) : texts[number - 1]
+      #expect(text == String(original.prefix(100)) && truncated == (original.utf8.count > 100), "line \(number)")
+    }
+    // Every JSON line and every line the reader cuts was handed out, not skipped.
+    let handedOut = Set(seen.map(\.0))
+    for number in 1...400 where number % 37 == 0 || number % 37 == 5 { #expect(handedOut.contains(number), "line \(number)") }
+    #expect(reader.truncatedLines == (1...400).filter { $0 % 37 == 5 }.count)
+  }
+}
