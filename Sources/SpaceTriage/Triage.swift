@@ -25,6 +25,9 @@ public final class Triage {
   /// pays no exclusivity check: whether lines after a build banner are being counted, and
   /// whether a traceback is open. Updated whenever `tracker` or `traceback` change.
   private let hot = UnsafeMutablePointer<(countingAfterBanner: Bool, tracebackOpen: Bool)>.allocate(capacity: 1)
+  /// Per entry, what a match does to the stages: the effect of an info entry (`.none` for a
+  /// finding). A flat copy, so that a match copies no `Signature`.
+  private let markers: UnsafeMutableBufferPointer<(effect: Effect, stage: Stage)>
   /// Called with each event as it happens.
   public var onEvent: ((TriageEvent) -> Void)?
 
@@ -38,9 +41,15 @@ public final class Triage {
     self.matcher = matcher
     self.redactor = redactor
     hot.initialize(to: (false, false))
+    let signatures = matcher.catalog.signatures
+    markers = .allocate(capacity: max(1, signatures.count))
+    _ = markers.initialize(from: signatures.map { ($0.signatureClass == .info ? $0.effect : .none, $0.stage) })
   }
 
-  deinit { hot.deallocate() }
+  deinit {
+    hot.deallocate()
+    markers.deallocate()
+  }
 
   /// Matches one line of log text (decoded, ANSI stripped) and updates the state.
   public func observe(text: UnsafeRawBufferPointer, line: Int, timestamp: @autoclosure () -> String? = nil) {
@@ -85,18 +94,18 @@ public final class Triage {
       }
     }
     let handle = { (index: Int) in
-      let signature = self.matcher.catalog.signatures[index]
-      if signature.signatureClass == .info && signature.effect == .errorBoxEnd {
+      let marker = self.markers[index]
+      if marker.effect == .errorBoxEnd {
         self.markBoxed()
-        self.tracker.observe(effect: .errorBoxEnd, stage: signature.stage, line: line)
-      } else if signature.signatureClass == .info && signature.effect != .none {
+        self.tracker.observe(effect: .errorBoxEnd, stage: marker.stage, line: line)
+      } else if marker.effect != .none {
         let before = self.tracker.stageChanges
-        self.tracker.observe(effect: signature.effect, stage: signature.stage, line: line)
+        self.tracker.observe(effect: marker.effect, stage: marker.stage, line: line)
         self.hot.pointee.countingAfterBanner = self.tracker.lastBannerWasBuild && self.tracker.linesSinceBuildBanner == 0
-        if signature.effect == .buildAttempt { self.lastBuildBanner = (line, self.evidence(text)) }
+        if marker.effect == .buildAttempt { self.lastBuildBanner = (line, self.evidence(text)) }
         self.announceStages(since: before)
       } else {
-        self.record(index, signature, text: text, line: line, timestamp: timestamp())
+        self.record(index, self.matcher.catalog.signatures[index], text: text, line: line, timestamp: timestamp())
       }
     }
     guard matching else { return }

@@ -30,7 +30,9 @@ enum LineCounter {
         let chunk = base.loadUnaligned(fromByteOffset: offset, as: SIMD32<UInt8>.self)
         let next = base.loadUnaligned(fromByteOffset: offset &+ 1, as: SIMD32<UInt8>.self)
         let ends = chunk .== newline
-        if any(ends .& ((next .== stopsA) .| (next .== stopsB))) {
+        // `any(_:)` on the mask is not inlined; OR its four words instead.
+        let stops = unsafeBitCast(ends .& ((next .== stopsA) .| (next .== stopsB)), to: SIMD4<UInt64>.self)
+        if stops[0] | stops[1] | stops[2] | stops[3] != 0 {
           stopped = true
           break
         }

@@ -42,7 +42,8 @@ public struct LineReader<Source: ByteSource>: ~Copyable {
   private var source: Source
   private let maxLineLength: Int
   private let storage: Storage
-  private var buffer: UnsafeMutableRawBufferPointer { storage.buffer }
+  /// `storage.buffer`, copied so that reading it touches no reference count.
+  private let buffer: UnsafeMutableRawBufferPointer
   private var start = 0  // first byte of the current line
   private var end = 0  // end of valid data
   private var scan = 0  // bytes before this, from start, hold no newline
@@ -65,6 +66,7 @@ public struct LineReader<Source: ByteSource>: ~Copyable {
     self.source = source
     self.maxLineLength = max(1, maxLineLength)
     self.storage = Storage(byteCount: max(1, readSize) + self.maxLineLength)
+    self.buffer = storage.buffer
   }
 
   /// The next line, or `nil` at the end of the input.
@@ -72,7 +74,6 @@ public struct LineReader<Source: ByteSource>: ~Copyable {
   /// The returned bytes are valid only until the next call.
   /// - Throws: what the source throws.
   public mutating func nextLine() throws -> RawLine? {
-    let buffer = storage.buffer
     let base = buffer.baseAddress!
     while true {
       if scan < end, let newline = memchr(base + scan, 0x0A, end &- scan) {

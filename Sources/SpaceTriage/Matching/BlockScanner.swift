@@ -28,8 +28,8 @@ final class BlockScanner {
   }
 
   private struct State {
-    // SAFETY: the scanner holds the prefilter strongly (`prefilter`) from the first scan on.
-    unowned(unsafe) var prefilter: LiteralPrefilter?
+    /// The prefilter's tables for ``LiteralPrefilter/LineHits`` (no hits in it).
+    var noHits: LiteralPrefilter.LineHits?
     var base: UnsafeRawPointer?
     var count = 0
     var covered = 0
@@ -83,7 +83,7 @@ final class BlockScanner {
     let prefilter = self.prefilter ?? tunedPrefilter(sample: block)
     let result = prefilter.scan(block, into: hits)
     state.pointee = State(
-      prefilter: prefilter, base: block.baseAddress, count: block.count, covered: result.covered, epoch: epoch, found: result.count,
+      noHits: prefilter.lineHits(UnsafeBufferPointer(start: nil, count: 0)), base: block.baseAddress, count: block.count, covered: result.covered, epoch: epoch, found: result.count,
       cursor: 0, nextEscape: -1)
   }
 
@@ -96,9 +96,7 @@ final class BlockScanner {
   /// What to do with `line`, one of the lines of the last scan, looked up in order.
   @inline(__always)
   func lookup(_ line: UnsafeRawBufferPointer) -> Answer {
-    guard let base = state.pointee.base, let pointer = line.baseAddress, let prefilter = state.pointee.prefilter else {
-      return .ownPass
-    }
+    guard let base = state.pointee.base, let pointer = line.baseAddress else { return .ownPass }
     let start = base.distance(to: pointer)
     let end = start &+ line.count
     guard start >= 0, end <= state.pointee.covered else { return .ownPass }
@@ -118,7 +116,9 @@ final class BlockScanner {
     while cursor < found && Int(hits[cursor].position) < end { cursor &+= 1 }
     state.pointee.cursor = cursor
     if first == cursor { return .skip }
-    return .hits(LiteralPrefilter.LineHits(occurrences: UnsafeBufferPointer(rebasing: hits[first..<cursor]), prefilter: prefilter))
+    guard var lineHits = state.pointee.noHits else { return .ownPass }
+    lineHits.occurrences = UnsafeBufferPointer(rebasing: hits[first..<cursor])
+    return .hits(lineHits)
   }
 
   /// Where the next line that needs a look begins, after `line` (the line just looked up): the

@@ -20,20 +20,28 @@ public final class LiteralPrefilter: @unchecked Sendable {
     public var literal: Int32
   }
 
-  /// The literal occurrences found in one line, with the prefilter that numbered their
-  /// literals (valid while the scan's hit buffer is).
+  /// The literal occurrences found in one line, with the table that maps their literals to
+  /// entries (plain pointers into the prefilter: valid while it lives, no reference counting).
   public struct LineHits {
     public var occurrences: UnsafeBufferPointer<LiteralHit>
-    // SAFETY: the scanner that hands these out holds the prefilter for longer than they live.
-    public unowned(unsafe) var prefilter: LiteralPrefilter
+    let signatureRanges: UnsafePointer<LiteralRange>
+    let signatureList: UnsafePointer<Int32>
 
     /// The entries whose literals occur (an entry may come more than once).
     @inline(__always)
     func forEachSignature(_ body: (Int) -> Void) {
       for hit in occurrences {
-        for signature in prefilter.literals[Int(hit.literal)].signatures { body(signature) }
+        let range = signatureRanges[Int(hit.literal)]
+        for slot in Int(range.start)..<Int(range.start + range.count) { body(Int(signatureList[slot])) }
       }
     }
+  }
+
+  /// `occurrences`, found by ``scan(_:into:)`` on this prefilter, as ``LineHits``.
+  func lineHits(_ occurrences: UnsafeBufferPointer<LiteralHit>) -> LineHits {
+    LineHits(
+      occurrences: occurrences, signatureRanges: UnsafePointer(signatureRanges.baseAddress!),
+      signatureList: UnsafePointer(signatureList.baseAddress!))
   }
 
   // SAFETY: every stored property is written only in `init`, before the object is shared; the
@@ -55,7 +63,8 @@ public final class LiteralPrefilter: @unchecked Sendable {
     var fold: UInt32
   }
 
-  /// Where a literal's bytes are in ``literalBytes`` (and its fold mask in ``literalFold``).
+  /// A range in one of the flat tables: a literal's bytes in ``literalBytes`` (and its fold
+  /// mask in ``literalFold``), or its entries in ``signatureList``.
   struct LiteralRange: Sendable {
     var start: Int32
     var count: Int32
@@ -79,6 +88,9 @@ public final class LiteralPrefilter: @unchecked Sendable {
   /// `0x20` for each caseless letter of ``literalBytes``, else 0.
   private let literalFold: UnsafeMutableBufferPointer<UInt8>
   private let literalRanges: UnsafeMutableBufferPointer<LiteralRange>
+  /// For each literal, where its entries are in ``signatureList``.
+  private let signatureRanges: UnsafeMutableBufferPointer<LiteralRange>
+  private let signatureList: UnsafeMutableBufferPointer<Int32>
   /// The most literal occurrences one probe can verify (the largest bucket).
   let largestBucket: Int
 
@@ -180,6 +192,17 @@ public final class LiteralPrefilter: @unchecked Sendable {
     _ = literalFold.initialize(from: folds)
     self.literalRanges = .allocate(capacity: max(1, ranges.count))
     _ = literalRanges.initialize(from: ranges)
+    let entries = literals.flatMap { $0.signatures.map(Int32.init) }
+    var entryRanges: [LiteralRange] = []
+    var next: Int32 = 0
+    for literal in literals {
+      entryRanges.append(LiteralRange(start: next, count: Int32(literal.signatures.count)))
+      next += Int32(literal.signatures.count)
+    }
+    self.signatureList = .allocate(capacity: max(1, entries.count))
+    _ = signatureList.initialize(from: entries)
+    self.signatureRanges = .allocate(capacity: max(1, entryRanges.count))
+    _ = signatureRanges.initialize(from: entryRanges)
   }
 
   deinit {
@@ -189,6 +212,8 @@ public final class LiteralPrefilter: @unchecked Sendable {
     literalBytes.deallocate()
     literalFold.deallocate()
     literalRanges.deallocate()
+    signatureRanges.deallocate()
+    signatureList.deallocate()
   }
 
   /// `0x20` when `byte` is an ASCII letter of a caseless literal (so `| 0x20` folds its case).
