@@ -1,6 +1,14 @@
 /// The facade: bytes in, a ``Report`` out.
 ///
 /// `source → LineReader → LineDecoder → LineMatcher → Triage (stages, findings) → VerdictEngine`.
+///
+/// The fast path: a ``BlockScanner`` probes every whole line buffered by the reader in one
+/// pass; the lines it finds a literal, an escape byte or a JSON/SSE start in go through the
+/// steps above, and the reader counts its way over the others (``LineReader/skipLines(before:stoppingAt:_:)``)
+/// without handing them out. Lines inside a traceback, or right after a build banner, are each
+/// looked at for that bookkeeping. The results are those of running every pattern on every
+/// line (a test compares both on every Corpus log, at several read sizes).
+///
 /// One classifier serves one thread at a time (it owns reusable scratch space); create one per
 /// thread over a shared ``CompiledCatalog``.
 public final class Classifier {
