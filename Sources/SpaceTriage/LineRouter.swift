@@ -1,0 +1,58 @@
+/// Where the fast path sends the lines of an input (see ``LineRouter``).
+protocol LineSink: AnyObject {
+  /// Whether the next line must be seen even if it holds no literal (a traceback is open, a
+  /// build banner waits for the line after it).
+  var needsEveryLine: Bool { get }
+  /// A line to decode and match on its own: JSON or SSE, an escape byte, cut, or not covered
+  /// by a block scan.
+  func decodedLine(_ line: RawLine)
+  /// A plain-text line holding these literal occurrences.
+  func plainLine(_ line: RawLine, hits: LiteralPrefilter.LineHits)
+  /// A plain-text line holding no literal, shown only for bookkeeping.
+  func unmatchedLine(_ line: RawLine)
+}
+
+/// The fast path over one input: which lines are decoded and matched, which are matched from a
+/// block scan's hits, and which are passed over without being handed out.
+///
+/// A ``BlockScanner`` probes every whole line buffered by the reader in one pass; lines with a
+/// literal, an escape byte or a JSON/SSE start go to the sink, and the reader counts its way
+/// over the others (``LineReader/skipLines(before:stoppingAt:_:)``). Without a scanner (a
+/// catalog entry must run on every line) every line is decoded.
+struct LineRouter {
+  /// Its SSE state decides which lines are plain text; the sink keeps it up to date.
+  let decoder: LineDecoder
+  let scanner: BlockScanner?
+
+  /// Sends the lines of `reader` to `sink` until the input ends, or until `stop` (asked after
+  /// each line handed out) says so.
+  func route<Source: ByteSource, Sink: LineSink>(
+    _ reader: inout LineReader<Source>, to sink: Sink, stop: ((Sink) -> Bool)? = nil
+  ) throws {
+    while let line = try reader.nextLine() {
+      guard let scanner, !line.isTruncated, decoder.isPlainText(line.bytes) else {
+        sink.decodedLine(line)
+        if let stop, stop(sink) { return }
+        continue
+      }
+      if scanner.needsScan(line.bytes, epoch: reader.bufferEpoch) {
+        scanner.scan(reader.bufferedLines(from: line), epoch: reader.bufferEpoch)
+      }
+      switch scanner.lookup(line.bytes) {
+      case .skip:
+        // No entry can match; only traceback and banner bookkeeping may need the line.
+        if sink.needsEveryLine || TracebackTracker.mayStart(line.bytes) { sink.unmatchedLine(line) }
+      case .hits(let hits):
+        sink.plainLine(line, hits: hits)
+      case .ownPass:
+        sink.decodedLine(line)
+      }
+      if let stop, stop(sink) { return }
+      // Pass over the lines that hold no literal, no escape byte and no JSON or SSE start.
+      if !sink.needsEveryLine, let next = scanner.nextPointOfInterest(after: line.bytes) {
+        let stops = LineDecoder.structuredLineStarts
+        reader.skipLines(before: next, stoppingAt: stops.0, stops.1)
+      }
+    }
+  }
+}
