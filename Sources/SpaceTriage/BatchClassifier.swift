@@ -39,8 +39,9 @@ public final class BatchClassifier: @unchecked Sendable {
   ) {
     let workers = max(1, min(jobs, inputs.count))
     if workers == 1 {
+      // One input: the spare threads can read parts of one large file.
       let classifier = Classifier(catalog: catalog)
-      for input in inputs { deliver(input, BatchClassifier.classify(input, with: classifier)) }
+      for input in inputs { deliver(input, BatchClassifier.classify(input, with: classifier, jobs: jobs)) }
       return
     }
     let window = 4 * workers
@@ -78,8 +79,11 @@ public final class BatchClassifier: @unchecked Sendable {
     }
   }
 
-  /// Classifies one input with `classifier`.
-  public static func classify(_ input: InputFiles.Input, with classifier: Classifier) -> Result<Report, InputError> {
+  /// Classifies one input with `classifier`; a regular file of at least `splitSize` bytes
+  /// (64 MiB) is read by `jobs` threads at once when `jobs` is more than 1.
+  public static func classify(
+    _ input: InputFiles.Input, with classifier: Classifier, jobs: Int = 1, splitSize: Int = 64 << 20
+  ) -> Result<Report, InputError> {
     switch input {
     case .unreadable(let path, let reason):
       return .failure(InputError(kind: .cannotOpen, source: path, reason: reason))
@@ -95,6 +99,15 @@ public final class BatchClassifier: @unchecked Sendable {
         return .failure(InputError(kind: .cannotOpen, source: path, reason: "\(error)"))
       }
       defer { try? descriptor.close() }
+      if jobs > 1, let size = regularFileSize(descriptor), size >= splitSize {
+        do {
+          if let report = try SplitFileClassifier.classify(descriptor, size: size, name: path, with: classifier, jobs: jobs) {
+            return .success(report)
+          }
+        } catch {
+          return .failure(inputError(error, source: path))
+        }
+      }
       return read(descriptor, name: path, with: classifier)
     }
   }
@@ -102,10 +115,23 @@ public final class BatchClassifier: @unchecked Sendable {
   private static func read(_ descriptor: FileDescriptor, name: String, with classifier: Classifier) -> Result<Report, InputError> {
     do {
       return .success(try classifier.classify(FileDescriptorSource(descriptor), name: name))
-    } catch let errno as Errno {
-      return .failure(InputError(kind: errno == .isDirectory ? .cannotOpen : .io, source: name, reason: errno.description))
     } catch {
-      return .failure(InputError(kind: .io, source: name, reason: "\(error)"))
+      return .failure(inputError(error, source: name))
     }
+  }
+
+  private static func inputError(_ error: any Error, source: String) -> InputError {
+    if let errno = error as? Errno {
+      return InputError(kind: errno == .isDirectory ? .cannotOpen : .io, source: source, reason: errno.description)
+    }
+    return InputError(kind: .io, source: source, reason: "\(error)")
+  }
+
+  /// The size of the regular file open on `descriptor`, or `nil` for anything else (a pipe, a
+  /// FIFO, a device).
+  private static func regularFileSize(_ descriptor: FileDescriptor) -> Int? {
+    var status = stat()
+    guard fstat(descriptor.rawValue, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return nil }
+    return Int(status.st_size)
   }
 }

@@ -12,11 +12,11 @@
 public final class Classifier {
   /// The compiled catalog.
   public let catalog: CompiledCatalog
-  private let matcher: LineMatcher
-  private let decoder: LineDecoder
+  let matcher: LineMatcher
+  let decoder: LineDecoder
   /// `nil` when some entry must run on every line anyway.
-  private let scanner: BlockScanner?
-  private let readSize: Int
+  let scanner: BlockScanner?
+  let readSize: Int
 
   /// - Parameters:
   ///   - usesPrefilter: `false` runs every pattern on every line (the plain engine, for
@@ -45,7 +45,6 @@ public final class Classifier {
     triage.onEvent = onEvent
     let decoder = self.decoder
     decoder.reset()
-    scanner?.reset()
     try LineRouter(decoder: decoder, scanner: scanner).route(&reader, to: TriageSink(triage: triage, decoder: decoder))
     return triage.finish(
       source: name, lines: reader.lineCount, bytes: reader.bytesRead, truncatedLines: reader.truncatedLines)
@@ -64,6 +63,8 @@ public final class Classifier {
 final class TriageSink: LineSink {
   let triage: Triage
   let decoder: LineDecoder
+  /// Added to the reader's line numbers (a file classified in parts).
+  var lineOffset = 0
 
   init(triage: Triage, decoder: LineDecoder) {
     self.triage = triage
@@ -75,15 +76,15 @@ final class TriageSink: LineSink {
   func decodedLine(_ line: RawLine) {
     decoder.load(line.bytes)
     while let text = decoder.nextText() {
-      triage.observe(text: text, line: line.number, timestamp: decoder.lastTimestamp)
+      triage.observe(text: text, line: line.number &+ lineOffset, timestamp: decoder.lastTimestamp)
     }
   }
 
   func plainLine(_ line: RawLine, hits: LiteralPrefilter.LineHits) {
-    triage.observe(text: line.bytes, line: line.number, hits: hits, timestamp: decoder.lastTimestamp)
+    triage.observe(text: line.bytes, line: line.number &+ lineOffset, hits: hits, timestamp: decoder.lastTimestamp)
   }
 
   func unmatchedLine(_ line: RawLine) {
-    triage.observeUnmatched(text: line.bytes, line: line.number)
+    triage.observeUnmatched(text: line.bytes, line: line.number &+ lineOffset)
   }
 }

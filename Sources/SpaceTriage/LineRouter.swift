@@ -25,10 +25,12 @@ struct LineRouter {
   let scanner: BlockScanner?
 
   /// Sends the lines of `reader` to `sink` until the input ends, or until `stop` (asked after
-  /// each line handed out) says so.
+  /// each line handed out) says so. The scanner forgets what it scanned before: a new reader
+  /// may reuse the memory, and even the buffer epoch, of an earlier one.
   func route<Source: ByteSource, Sink: LineSink>(
     _ reader: inout LineReader<Source>, to sink: Sink, stop: ((Sink) -> Bool)? = nil
   ) throws {
+    scanner?.reset()
     while let line = try reader.nextLine() {
       guard let scanner, !line.isTruncated, decoder.isPlainText(line.bytes) else {
         sink.decodedLine(line)

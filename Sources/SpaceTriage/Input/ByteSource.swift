@@ -17,6 +17,30 @@ public struct FileDescriptorSource: ByteSource {
   }
 }
 
+/// Reads the bytes `range` of a file with `pread(2)`, leaving the descriptor's offset alone (so
+/// several threads can read parts of one file).
+public struct FileRangeSource: ByteSource {
+  public let descriptor: FileDescriptor
+  private var offset: Int
+  private let end: Int
+
+  public init(_ descriptor: FileDescriptor, range: Range<Int>) {
+    self.descriptor = descriptor
+    self.offset = range.lowerBound
+    self.end = range.upperBound
+  }
+
+  public mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+    let count = min(buffer.count, end - offset)
+    guard count > 0 else { return 0 }
+    let read = try descriptor.read(
+      fromAbsoluteOffset: Int64(offset), into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count]),
+      retryOnInterrupt: true)
+    offset += read
+    return read
+  }
+}
+
 /// Serves bytes from memory, `chunkSize` bytes per read at most (tests use this to try every
 /// split point and a one-byte drip).
 public struct MemorySource: ByteSource {

@@ -72,6 +72,9 @@ public final class LineDecoder {
     return first != UInt8(ascii: "d") || !hasPrefix(line, "data:")
   }
 
+  /// Whether the input has shown an SSE `data:` line (from then on no line is plain text).
+  public var sawSSE: Bool { state.pointee.sawSSE }
+
   /// Takes one raw line; then ``nextText()`` hands out the log texts it carries.
   public func load(_ line: UnsafeRawBufferPointer) {
     state.pointee.pendingIsMultiline = false

@@ -4,6 +4,15 @@ import Glibc
 import Darwin
 #endif
 
+/// The memory a ``LineReader`` reads into. (A `deinit` on the noncopyable generic reader itself
+/// was found not to run under Swift 6.3 — AddressSanitizer showed one leaked buffer per input —
+/// so the buffer lives in a class whose `deinit` always does.)
+public final class LineBuffer {
+  let bytes: UnsafeMutableRawBufferPointer
+  init(byteCount: Int) { bytes = .allocate(byteCount: byteCount, alignment: 16) }
+  deinit { bytes.deallocate() }
+}
+
 /// A line handed out by ``LineReader``: a borrowed view, valid only during the callback.
 public struct RawLine {
   /// 1-based line number in the input.
@@ -30,19 +39,10 @@ public struct LineReader<Source: ByteSource>: ~Copyable {
   /// How many bytes one `read` asks for.
   public static var defaultReadSize: Int { 256 << 10 }
 
-  /// Owns the read buffer. (A `deinit` on this noncopyable generic struct itself was found
-  /// not to run under Swift 6.3 — AddressSanitizer showed one leaked buffer per input — so the
-  /// buffer lives in a class whose `deinit` always does.)
-  private final class Storage {
-    let buffer: UnsafeMutableRawBufferPointer
-    init(byteCount: Int) { buffer = .allocate(byteCount: byteCount, alignment: 16) }
-    deinit { buffer.deallocate() }
-  }
-
   private var source: Source
   private let maxLineLength: Int
-  private let storage: Storage
-  /// `storage.buffer`, copied so that reading it touches no reference count.
+  private let storage: LineBuffer
+  /// `storage.bytes`, copied so that reading it touches no reference count.
   private let buffer: UnsafeMutableRawBufferPointer
   private var start = 0  // first byte of the current line
   private var end = 0  // end of valid data
@@ -59,15 +59,25 @@ public struct LineReader<Source: ByteSource>: ~Copyable {
   /// pointer into the buffer handed out before (see ``bufferedLines(from:)``).
   public private(set) var bufferEpoch = 0
 
+  /// - Parameter reusing: a buffer left by an earlier reader (of the same sizes) to read into,
+  ///   instead of allocating one; only one reader may use it at a time.
   public init(
     _ source: Source, maxLineLength: Int = LineReader.defaultMaxLineLength,
-    readSize: Int = LineReader.defaultReadSize
+    readSize: Int = LineReader.defaultReadSize, reusing reused: LineBuffer? = nil
   ) {
     self.source = source
     self.maxLineLength = max(1, maxLineLength)
-    self.storage = Storage(byteCount: max(1, readSize) + self.maxLineLength)
-    self.buffer = storage.buffer
+    let byteCount = max(1, readSize) + self.maxLineLength
+    if let reused, reused.bytes.count == byteCount {
+      self.storage = reused
+    } else {
+      self.storage = LineBuffer(byteCount: byteCount)
+    }
+    self.buffer = storage.bytes
   }
+
+  /// The buffer this reader reads into, for a later reader to reuse.
+  public var lineBuffer: LineBuffer { storage }
 
   /// The next line, or `nil` at the end of the input.
   ///

@@ -17,7 +17,11 @@ public import SystemPackage
 ///
 /// ``read(into:)`` blocks until bytes arrive; it returns 0 (end of input) only when
 /// `shouldStop` says so. Live mode ends a follow with SIGINT or SIGTERM instead.
-public struct FileFollower: ByteSource {
+///
+/// A class, so that every holder sees the descriptor in use: a copy of a struct kept the
+/// number of a descriptor its twin had closed after a replacement, and closing it later
+/// closed whatever file had been given that number since.
+public final class FileFollower: ByteSource {
   /// The followed path.
   public let path: FilePath
   /// How long to wait between looks at an idle file.
@@ -28,6 +32,7 @@ public struct FileFollower: ByteSource {
   public private(set) var replacements = 0
 
   private var descriptor: FileDescriptor
+  private var isOpen = true
   private var offset: Int64 = 0
   private var identity: (device: DeviceID, inode: Inode)
   private let shouldStop: () -> Bool
@@ -56,9 +61,10 @@ public struct FileFollower: ByteSource {
 
   /// Reads the next bytes, waiting at the end of the file for more.
   ///
-  /// - Throws: `Errno` for a read error on the open file.
-  public mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+  /// - Throws: `Errno` for a read error on the open file (`badFileDescriptor` once closed).
+  public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
     while true {
+      guard isOpen else { throw Errno.badFileDescriptor }
       let count = try descriptor.read(into: buffer, retryOnInterrupt: true)
       if count > 0 {
         offset += Int64(count)
@@ -77,13 +83,17 @@ public struct FileFollower: ByteSource {
     }
   }
 
-  /// Closes the file.
+  /// Closes the file (once; later reads fail).
   public func close() {
+    guard isOpen else { return }
+    isOpen = false
     try? descriptor.close()
   }
 
+  deinit { close() }
+
   /// Opens the file the path names now if it is not the one being read.
-  private mutating func reopenIfReplaced() -> Bool {
+  private func reopenIfReplaced() -> Bool {
     guard let status = try? path.stat(), status.deviceID != identity.device || status.inode != identity.inode,
       let fresh = try? FileDescriptor.open(path, .readOnly)
     else { return false }

@@ -61,6 +61,16 @@ final class BlockScanner {
     state.initialize(to: State())
   }
 
+  /// A scanner that uses `prefilter` as it is (several scanners can share one).
+  init(prefilter: LiteralPrefilter, capacity: Int = 4096) {
+    self.signatures = []
+    self.markers = []
+    self.prefilter = prefilter
+    hits = .allocate(capacity: max(capacity, 64))
+    state = .allocate(capacity: 1)
+    state.initialize(to: State())
+  }
+
   deinit {
     hits.deallocate()
     state.deallocate()

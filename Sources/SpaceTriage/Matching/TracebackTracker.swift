@@ -81,6 +81,18 @@ final class TracebackTracker {
     state.pointee.lastFrameLength = length
   }
 
+  /// Whether looking at `text` (``observe(_:line:)`` then ``closeIfEnded(_:)``) would change
+  /// nothing: no traceback is open and `text` is no header, or one is open and `text` is blank
+  /// or an indented line that is not a frame (the code line under a frame).
+  func ignores(_ text: UnsafeRawBufferPointer) -> Bool {
+    guard let first = text.first else { return true }
+    guard state.pointee.isOpen else { return !Self.isHeader(text) }
+    guard first == 0x20 || first == 0x09, !Self.isHeader(text) else { return false }
+    var start = 1
+    while start < text.count && (text[start] == 0x20 || text[start] == 0x09) { start += 1 }
+    return !Self.starts(UnsafeRawBufferPointer(rebasing: text[start...]), with: Self.frame)
+  }
+
   /// Context lines for a failure found on `line`, if it ends the open traceback.
   func context(forFailureAt line: Int, text: UnsafeRawBufferPointer) -> [String] {
     let state = self.state.pointee

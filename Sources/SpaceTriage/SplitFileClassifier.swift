@@ -1,0 +1,328 @@
+internal import Foundation
+public import SystemPackage
+
+/// Classifies one large regular file on several threads, with the same result as reading it
+/// from start to end.
+///
+/// The file is cut at line starts into segments of about `segmentSize` bytes. Worker threads
+/// route each segment's lines as the sequential path does (``LineRouter``), but instead of
+/// matching they record, in a compact buffer, every line the sequential path would look at:
+/// lines to decode, lines with literal hits, and lines needed for traceback and banner
+/// bookkeeping. The calling thread then replays the segments' records in order into one
+/// ``Triage``, which alone runs PCRE2 and keeps the stages.
+///
+/// A worker cannot know the state a segment starts in; it assumes no open traceback, no build
+/// banner waiting for its next line, and no SSE stream. When the replay reaches a segment in
+/// another state, it reads that segment itself, line by line, until its state is the assumed
+/// one again (a traceback has closed), and takes the worker's records from there on. From that
+/// line the worker's view and the real one agree, because both saw the same lines since.
+///
+/// Memory: at most `jobs + 1` segments' records are held at once.
+final class SplitFileClassifier: @unchecked Sendable {
+  // SAFETY: the mutable state below is guarded by `condition`; the rest is immutable, and the
+  // prefilter is shared read-only.
+  private let descriptor: FileDescriptor
+  private let segments: [Range<Int>]
+  private let prefilter: LiteralPrefilter
+  private let readSize: Int
+  private let window: Int
+  private let condition = NSCondition()
+  private var results: [Int: Result<SegmentRecord, any Error>] = [:]
+  private var nextToTake = 0
+  private var replayed = 0
+  private var runningWorkers = 0
+  private var cancelled = false
+
+  /// The default segment size.
+  static let defaultSegmentSize = 4 << 20
+
+  private init(descriptor: FileDescriptor, segments: [Range<Int>], prefilter: LiteralPrefilter, readSize: Int, jobs: Int) {
+    self.descriptor = descriptor
+    self.segments = segments
+    self.prefilter = prefilter
+    self.readSize = readSize
+    self.window = jobs + 1
+  }
+
+  /// Classifies the first `size` bytes of the file open on `descriptor` with `jobs` worker
+  /// threads, replaying into `classifier`'s matcher on the calling thread.
+  ///
+  /// - Returns: `nil` when the classifier has no fast path (an entry without literals).
+  static func classify(
+    _ descriptor: FileDescriptor, size: Int, name: String, with classifier: Classifier, jobs: Int,
+    segmentSize: Int = defaultSegmentSize
+  ) throws -> Report? {
+    guard classifier.scanner != nil else { return nil }
+    var sample = [UInt8](repeating: 0, count: min(size, LineReader<MemorySource>.defaultReadSize))
+    let sampled = try sample.withUnsafeMutableBytes { try descriptor.read(fromAbsoluteOffset: 0, into: $0, retryOnInterrupt: true) }
+    let prefilter = sample.withUnsafeBytes {
+      LiteralPrefilter(
+        signatures: classifier.catalog.signatures, markers: [TracebackTracker.headerText],
+        sample: UnsafeRawBufferPointer(rebasing: $0[0..<sampled]))
+    }
+    let segments = try lineAlignedSegments(descriptor, size: size, segmentSize: max(1, segmentSize))
+    let split = SplitFileClassifier(
+      descriptor: descriptor, segments: segments, prefilter: prefilter, readSize: classifier.readSize, jobs: jobs)
+    return try split.run(name: name, classifier: classifier, jobs: jobs)
+  }
+
+  /// Cuts `0..<size` into ranges of about `segmentSize` bytes, each ending after a newline
+  /// (the last one at `size`).
+  static func lineAlignedSegments(_ descriptor: FileDescriptor, size: Int, segmentSize: Int) throws -> [Range<Int>] {
+    var segments: [Range<Int>] = []
+    var buffer = [UInt8](repeating: 0, count: 64 << 10)
+    var start = 0
+    while start < size {
+      guard start + segmentSize < size else { break }
+      // The segment ends after the first newline at or after its nominal end.
+      var position = start + segmentSize - 1
+      var newline: Int?
+      while newline == nil && position < size {
+        let count = try buffer.withUnsafeMutableBytes {
+          try descriptor.read(fromAbsoluteOffset: Int64(position), into: $0, retryOnInterrupt: true)
+        }
+        if count == 0 { break }
+        if let index = buffer[0..<count].firstIndex(of: 0x0A) { newline = position + index } else { position += count }
+      }
+      guard let newline, newline + 1 < size else { break }
+      segments.append(start..<newline + 1)
+      start = newline + 1
+    }
+    if start < size || segments.isEmpty { segments.append(start..<size) }
+    return segments
+  }
+
+  // MARK: - Running
+
+  private func run(name: String, classifier: Classifier, jobs: Int) throws -> Report {
+    startWorkers(max(1, min(jobs, segments.count)))
+    defer { stopWorkers() }
+    let triage = Triage(matcher: classifier.matcher)
+    let decoder = classifier.decoder
+    decoder.reset()
+    let sink = TriageSink(triage: triage, decoder: decoder)
+    let router = LineRouter(decoder: decoder, scanner: BlockScanner(prefilter: prefilter))
+    var lines = 0
+    var bytes = 0
+    var truncatedLines = 0
+    var scratch: [LiteralPrefilter.LiteralHit] = []
+    for (index, segment) in segments.enumerated() {
+      let record = try take(index).get()
+      sink.lineOffset = lines
+      // Lines this thread reads itself, until the segment is in the state its worker assumed.
+      var caughtUp = 0
+      if triage.needsEveryLine || decoder.sawSSE {
+        var reader = LineReader(FileRangeSource(descriptor, range: segment), readSize: readSize)
+        try router.route(&reader, to: sink) { _ in !triage.needsEveryLine && !decoder.sawSSE }
+        caughtUp = reader.lineCount
+      }
+      record.replay(after: caughtUp, into: sink, prefilter: prefilter, scratch: &scratch)
+      record.deallocate()
+      lines += record.lines
+      bytes += record.bytesRead
+      truncatedLines += record.truncatedLines
+    }
+    return triage.finish(source: name, lines: lines, bytes: bytes, truncatedLines: truncatedLines)
+  }
+
+  /// Waits for segment `index`'s record and lets the workers move on.
+  private func take(_ index: Int) -> Result<SegmentRecord, any Error> {
+    condition.lock()
+    defer { condition.unlock() }
+    while results[index] == nil { condition.wait() }
+    replayed = index + 1
+    condition.broadcast()
+    return results.removeValue(forKey: index)!
+  }
+
+  private func startWorkers(_ count: Int) {
+    runningWorkers = count
+    for _ in 0..<count {
+      let thread = Thread { [self] in
+        work()
+        condition.lock()
+        runningWorkers -= 1
+        condition.broadcast()
+        condition.unlock()
+      }
+      thread.stackSize = 1 << 20
+      thread.start()
+    }
+  }
+
+  /// Stops handing out segments and waits until no worker reads the file any more.
+  private func stopWorkers() {
+    condition.lock()
+    cancelled = true
+    condition.broadcast()
+    while runningWorkers > 0 { condition.wait() }
+    // Records never replayed (the replay stopped on an error).
+    for case .success(let record) in results.values { record.deallocate() }
+    results.removeAll()
+    condition.unlock()
+  }
+
+  private func work() {
+    let recorder = SegmentRecorder(prefilter: prefilter)
+    while true {
+      condition.lock()
+      while !cancelled && nextToTake < segments.count && nextToTake >= replayed + window { condition.wait() }
+      guard !cancelled, nextToTake < segments.count else {
+        condition.unlock()
+        return
+      }
+      let index = nextToTake
+      nextToTake += 1
+      condition.unlock()
+      let result = Result { try recorder.record(FileRangeSource(descriptor, range: segments[index]), readSize: readSize) }
+      condition.lock()
+      results[index] = result
+      condition.broadcast()
+      condition.unlock()
+    }
+  }
+}
+
+/// The lines of one segment that the sequential path would look at, in order.
+struct SegmentRecord {
+  /// How a recorded line is to be replayed.
+  enum Kind: UInt8 {
+    /// Decode and match it on its own.
+    case decoded
+    /// Match it with its literal hits.
+    case plain
+    /// Bookkeeping only.
+    case unmatched
+  }
+
+  /// Each line: its number in the segment (Int), kind (UInt8), hit count (Int32), byte count
+  /// (Int32), the hits, the bytes; in one buffer grown by doubling.
+  private(set) var bytes = UnsafeMutableRawBufferPointer(start: nil, count: 0)
+  private var used = 0
+  /// Lines and bytes read, and lines cut, in the whole segment.
+  var lines = 0
+  var bytesRead = 0
+  var truncatedLines = 0
+
+  /// Frees the buffer (a record is replayed once).
+  func deallocate() { bytes.deallocate() }
+
+  mutating func append(_ kind: Kind, _ line: RawLine, hits: UnsafeBufferPointer<LiteralPrefilter.LiteralHit>?) {
+    let hitBytes = (hits?.count ?? 0) * MemoryLayout<LiteralPrefilter.LiteralHit>.stride
+    let size = 17 + hitBytes + line.bytes.count
+    if used + size > bytes.count {
+      let grown = UnsafeMutableRawBufferPointer.allocate(byteCount: max(64 << 10, 2 * bytes.count, used + size), alignment: 8)
+      if used > 0 { grown.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[0..<used])) }
+      bytes.deallocate()
+      bytes = grown
+    }
+    let base = bytes.baseAddress! + used
+    base.storeBytes(of: line.number, toByteOffset: 0, as: Int.self)
+    base.storeBytes(of: kind.rawValue, toByteOffset: 8, as: UInt8.self)
+    base.storeBytes(of: Int32(hits?.count ?? 0), toByteOffset: 9, as: Int32.self)
+    base.storeBytes(of: Int32(line.bytes.count), toByteOffset: 13, as: Int32.self)
+    if let hits, let start = hits.baseAddress { (base + 17).copyMemory(from: start, byteCount: hitBytes) }
+    if let start = line.bytes.baseAddress { (base + 17 + hitBytes).copyMemory(from: start, byteCount: line.bytes.count) }
+    used += size
+  }
+
+  /// Sends the recorded lines numbered above `caughtUp` to `sink`.
+  func replay(
+    after caughtUp: Int, into sink: TriageSink, prefilter: LiteralPrefilter, scratch: inout [LiteralPrefilter.LiteralHit]
+  ) {
+    do {
+      let buffer = UnsafeRawBufferPointer(rebasing: bytes[0..<used])
+      var offset = 0
+      while offset < buffer.count {
+        let number = buffer.loadUnaligned(fromByteOffset: offset, as: Int.self)
+        let kind = Kind(rawValue: buffer[offset + 8]) ?? .decoded
+        let hitCount = Int(buffer.loadUnaligned(fromByteOffset: offset + 9, as: Int32.self))
+        let length = Int(buffer.loadUnaligned(fromByteOffset: offset + 13, as: Int32.self))
+        let hitsStart = offset + 17
+        let textStart = hitsStart + hitCount * MemoryLayout<LiteralPrefilter.LiteralHit>.stride
+        offset = textStart + length
+        guard number > caughtUp else { continue }
+        let line = RawLine(number: number, bytes: UnsafeRawBufferPointer(rebasing: buffer[textStart..<textStart + length]), isTruncated: false)
+        switch kind {
+        case .decoded:
+          sink.decodedLine(line)
+        case .unmatched:
+          sink.unmatchedLine(line)
+        case .plain:
+          scratch.removeAll(keepingCapacity: true)
+          for hit in 0..<hitCount {
+            let at = hitsStart + hit * MemoryLayout<LiteralPrefilter.LiteralHit>.stride
+            scratch.append(buffer.loadUnaligned(fromByteOffset: at, as: LiteralPrefilter.LiteralHit.self))
+          }
+          scratch.withUnsafeBufferPointer { sink.plainLine(line, hits: prefilter.lineHits($0)) }
+        }
+      }
+    }
+  }
+}
+
+/// A worker's sink: records the lines of a segment instead of matching them, and keeps the
+/// traceback and banner bookkeeping itself, as ``Triage`` would, to know which lines to keep.
+final class SegmentRecorder: LineSink {
+  private let decoder = LineDecoder()
+  private let scanner: BlockScanner
+  private let traceback = TracebackTracker()
+  /// A line that may have been a build banner was seen, and no line with text since.
+  private var afterPossibleBanner = false
+  private var record = SegmentRecord()
+  /// Reused by each segment's reader.
+  private var lineBuffer: LineBuffer?
+
+  init(prefilter: LiteralPrefilter) {
+    scanner = BlockScanner(prefilter: prefilter)
+  }
+
+  /// Routes every line of `source` (one segment, starting in the assumed state) and returns
+  /// what was recorded.
+  func record<Source: ByteSource>(_ source: Source, readSize: Int) throws -> SegmentRecord {
+    decoder.reset()
+    afterPossibleBanner = false
+    record = SegmentRecord()
+    var reader = LineReader(source, readSize: readSize, reusing: lineBuffer)
+    lineBuffer = reader.lineBuffer
+    try LineRouter(decoder: decoder, scanner: scanner).route(&reader, to: self)
+    record.lines = reader.lineCount
+    record.bytesRead = reader.bytesRead
+    record.truncatedLines = reader.truncatedLines
+    return record
+  }
+
+  var needsEveryLine: Bool { afterPossibleBanner || traceback.isOpen }
+
+  func decodedLine(_ line: RawLine) {
+    record.append(.decoded, line, hits: nil)
+    decoder.load(line.bytes)
+    while let text = decoder.nextText() { keepBooks(text) }
+    afterPossibleBanner = true
+  }
+
+  func plainLine(_ line: RawLine, hits: LiteralPrefilter.LineHits) {
+    record.append(.plain, line, hits: hits.occurrences)
+    keepBooks(line.bytes)
+    afterPossibleBanner = true
+  }
+
+  func unmatchedLine(_ line: RawLine) {
+    // Only lines that change the bookkeeping: the first line with text after a possible
+    // banner, a traceback's frames and the line that closes it.
+    let hasText = line.bytes.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D })
+    if (afterPossibleBanner && hasText) || !traceback.ignores(line.bytes) {
+      record.append(.unmatched, line, hits: nil)
+    }
+    keepBooks(line.bytes)
+  }
+
+  /// What ``Triage`` does with a line besides matching it.
+  private func keepBooks(_ text: UnsafeRawBufferPointer) {
+    if afterPossibleBanner, text.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) {
+      afterPossibleBanner = false
+    }
+    if traceback.isOpen || TracebackTracker.mayStart(text) { traceback.observe(text, line: 0) }
+    if traceback.isOpen { traceback.closeIfEnded(text) }
+  }
+}

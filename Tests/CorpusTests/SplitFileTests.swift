@@ -1,0 +1,82 @@
+import Foundation
+import PatternCatalog
+@testable import SpaceTriage
+import SystemPackage
+import Testing
+
+/// A file read in segments by several threads gives the report of reading it from start to end.
+struct SplitFileTests {
+  static let catalog = try? CompiledCatalog(try Catalog.load(directories: [PatternCatalog.directory]))
+
+  /// Classifies `path` in segments of `segmentSize` bytes with `jobs` threads.
+  private func splitReport(_ path: String, segmentSize: Int, jobs: Int, catalog: CompiledCatalog) throws -> Report? {
+    let descriptor = try FileDescriptor.open(FilePath(path), .readOnly)
+    defer { try? descriptor.close() }
+    let size = Int(try descriptor.seek(offset: 0, from: .end))
+    return try SplitFileClassifier.classify(
+      descriptor, size: size, name: path, with: Classifier(catalog: catalog), jobs: jobs, segmentSize: segmentSize)
+  }
+
+  private func plainReport(_ path: String, catalog: CompiledCatalog) throws -> Report {
+    try BatchClassifier.classify(.file(path), with: Classifier(catalog: catalog, usesPrefilter: false)).get()
+  }
+
+  @Test(arguments: CorpusCase.all)
+  func everyCorpusLogInSmallSegments(_ corpusCase: CorpusCase) throws {
+    let catalog = try #require(Self.catalog)
+    let plain = try plainReport(corpusCase.log, catalog: catalog)
+    for (segmentSize, jobs) in [(64, 2), (700, 3), (1 << 20, 2)] {
+      let split = try #require(try splitReport(corpusCase.log, segmentSize: segmentSize, jobs: jobs, catalog: catalog))
+      #expect(split == plain, "\(corpusCase.testDescription), segments of \(segmentSize) bytes, \(jobs) jobs")
+    }
+  }
+
+  /// Every Corpus log one after another: tracebacks, banners and JSON lines fall across
+  /// segment boundaries, and once an SSE log has come every later segment is caught up line by
+  /// line. Once with and once without the SSE logs.
+  @Test(arguments: [true, false])
+  func allCorpusLogsInOneFile(withSSE: Bool) throws {
+    let catalog = try #require(Self.catalog)
+    var bytes: [UInt8] = []
+    for corpusCase in CorpusCase.all where withSSE || !corpusCase.log.contains("/sse-") {
+      bytes += try Array(Data(contentsOf: URL(fileURLWithPath: corpusCase.log)))
+      if bytes.last != 0x0A { bytes.append(0x0A) }
+    }
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("split-\(UUID().uuidString).log").path
+    try Data(bytes).write(to: URL(fileURLWithPath: path))
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let plain = try plainReport(path, catalog: catalog)
+    for (segmentSize, jobs) in [(97, 2), (1000, 2), (4096, 3), (50_000, 2)] {
+      let split = try #require(try splitReport(path, segmentSize: segmentSize, jobs: jobs, catalog: catalog))
+      #expect(split == plain, "segments of \(segmentSize) bytes, \(jobs) jobs")
+    }
+  }
+
+  @Test func segmentsAreContiguousAndEndAfterANewline() throws {
+    let text = (1...500).map { "line \($0) " + String(repeating: "x", count: $0 % 97) }.joined(separator: "\n")
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("segments-\(UUID().uuidString).log").path
+    try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let descriptor = try FileDescriptor.open(FilePath(path), .readOnly)
+    defer { try? descriptor.close() }
+    let bytes = Array(text.utf8)
+    for segmentSize in [1, 50, 1000, 100_000] {
+      let segments = try SplitFileClassifier.lineAlignedSegments(descriptor, size: bytes.count, segmentSize: segmentSize)
+      #expect(segments.first?.lowerBound == 0 && segments.last?.upperBound == bytes.count)
+      for (left, right) in zip(segments, segments.dropFirst()) {
+        #expect(left.upperBound == right.lowerBound && bytes[left.upperBound - 1] == 0x0A)
+      }
+      #expect(segments.allSatisfy { !$0.isEmpty })
+    }
+  }
+
+  /// The batch path picks the split reader for a large regular file when it has threads to spare.
+  @Test func batchClassifierSplitsALargeFile() throws {
+    let catalog = try #require(Self.catalog)
+    let log = try #require(CorpusCase.all.first { $0.log.hasSuffix("zerogpu/no-cuda-gpus-restart-loop.log") })
+    let sequential = try BatchClassifier.classify(.file(log.log), with: Classifier(catalog: catalog)).get()
+    let split = try BatchClassifier.classify(.file(log.log), with: Classifier(catalog: catalog), jobs: 2, splitSize: 1).get()
+    #expect(split == sequential)
+    #expect(split.findings.map(\.id) == ["zerogpu.no-cuda-gpus"])
+  }
+}
