@@ -32,6 +32,8 @@ final class SplitFileClassifier: @unchecked Sendable {
   private var replayed = 0
   private var runningWorkers = 0
   private var cancelled = false
+  /// Record buffers already replayed, for the workers to fill again.
+  private var spareBuffers: [UnsafeMutableRawBufferPointer] = []
 
   /// The default segment size.
   static let defaultSegmentSize = 4 << 20
@@ -117,7 +119,9 @@ final class SplitFileClassifier: @unchecked Sendable {
         caughtUp = reader.lineCount
       }
       record.replay(after: caughtUp, into: sink, prefilter: prefilter, scratch: &scratch)
-      record.deallocate()
+      condition.lock()
+      spareBuffers.append(record.bytes)
+      condition.unlock()
       lines += record.lines
       bytes += record.bytesRead
       truncatedLines += record.truncatedLines
@@ -156,9 +160,11 @@ final class SplitFileClassifier: @unchecked Sendable {
     cancelled = true
     condition.broadcast()
     while runningWorkers > 0 { condition.wait() }
-    // Records never replayed (the replay stopped on an error).
-    for case .success(let record) in results.values { record.deallocate() }
+    // Records never replayed (the replay stopped on an error), and the spare buffers.
+    for case .success(let record) in results.values { record.bytes.deallocate() }
     results.removeAll()
+    for buffer in spareBuffers { buffer.deallocate() }
+    spareBuffers.removeAll()
     condition.unlock()
   }
 
@@ -173,8 +179,11 @@ final class SplitFileClassifier: @unchecked Sendable {
       }
       let index = nextToTake
       nextToTake += 1
+      let buffer = spareBuffers.popLast()
       condition.unlock()
-      let result = Result { try recorder.record(FileRangeSource(descriptor, range: segments[index]), readSize: readSize) }
+      let result = Result {
+        try recorder.record(FileRangeSource(descriptor, range: segments[index]), readSize: readSize, into: buffer)
+      }
       condition.lock()
       results[index] = result
       condition.broadcast()
@@ -196,16 +205,18 @@ struct SegmentRecord {
   }
 
   /// Each line: its number in the segment (Int), kind (UInt8), hit count (Int32), byte count
-  /// (Int32), the hits, the bytes; in one buffer grown by doubling.
-  private(set) var bytes = UnsafeMutableRawBufferPointer(start: nil, count: 0)
+  /// (Int32), the hits, the bytes; in one buffer grown by doubling, which the record owns.
+  private(set) var bytes: UnsafeMutableRawBufferPointer
   private var used = 0
   /// Lines and bytes read, and lines cut, in the whole segment.
   var lines = 0
   var bytesRead = 0
   var truncatedLines = 0
 
-  /// Frees the buffer (a record is replayed once).
-  func deallocate() { bytes.deallocate() }
+  /// A record that writes into `buffer` (taking it over), or into a buffer of its own.
+  init(reusing buffer: UnsafeMutableRawBufferPointer? = nil) {
+    bytes = buffer ?? UnsafeMutableRawBufferPointer(start: nil, count: 0)
+  }
 
   mutating func append(_ kind: Kind, _ line: RawLine, hits: UnsafeBufferPointer<LiteralPrefilter.LiteralHit>?) {
     let hitBytes = (hits?.count ?? 0) * MemoryLayout<LiteralPrefilter.LiteralHit>.stride
@@ -269,7 +280,7 @@ final class SegmentRecorder: LineSink {
   private let traceback = TracebackTracker()
   /// A line that may have been a build banner was seen, and no line with text since.
   private var afterPossibleBanner = false
-  private var record = SegmentRecord()
+  private var record = SegmentRecord(reusing: nil)
   /// Reused by each segment's reader.
   private var lineBuffer: LineBuffer?
 
@@ -278,11 +289,11 @@ final class SegmentRecorder: LineSink {
   }
 
   /// Routes every line of `source` (one segment, starting in the assumed state) and returns
-  /// what was recorded.
-  func record<Source: ByteSource>(_ source: Source, readSize: Int) throws -> SegmentRecord {
+  /// what was recorded, written into `buffer` if one is given.
+  func record<Source: ByteSource>(_ source: Source, readSize: Int, into buffer: UnsafeMutableRawBufferPointer?) throws -> SegmentRecord {
     decoder.reset()
     afterPossibleBanner = false
-    record = SegmentRecord()
+    record = SegmentRecord(reusing: buffer)
     var reader = LineReader(source, readSize: readSize, reusing: lineBuffer)
     lineBuffer = reader.lineBuffer
     try LineRouter(decoder: decoder, scanner: scanner).route(&reader, to: self)

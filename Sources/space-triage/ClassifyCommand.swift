@@ -17,7 +17,9 @@ struct Classify: ParsableCommand {
   @OptionGroup var catalogOptions: CatalogOptions
   @OptionGroup var formatOptions: FormatOptions
 
-  @Option(name: .shortAndLong, help: "Inputs classified in parallel (default: the number of cores).")
+  @Option(
+    name: .shortAndLong,
+    help: "Threads: inputs classified in parallel, or parts of one file of 64 MiB or more (default: the number of cores).")
   var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
   @Argument(help: ArgumentHelp("Log files or folders; - or nothing for standard input.", valueName: "path"))

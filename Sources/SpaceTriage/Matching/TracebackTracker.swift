@@ -118,10 +118,11 @@ final class TracebackTracker {
   private static func isHeader(_ text: UnsafeRawBufferPointer) -> Bool {
     let count = header.utf8CodeUnitCount
     guard text.count >= count else { return false }
-    if starts(text, with: header) { return true }
+    if text[0] == UInt8(ascii: "T") && starts(text, with: header) { return true }
     var end = text.count
     while end > 0 && (text[end - 1] == 0x20 || text[end - 1] == 0x0D) { end -= 1 }
-    guard end >= count else { return false }
+    // The header ends with "):"; most lines do not.
+    guard end >= count, text[end - 1] == UInt8(ascii: ":"), text[end - 2] == UInt8(ascii: ")") else { return false }
     return starts(UnsafeRawBufferPointer(rebasing: text[(end - count)..<end]), with: header)
   }
 
