@@ -27,7 +27,7 @@ public final class Classifier {
     self.matcher = LineMatcher(catalog: catalog, usesPrefilter: usesPrefilter)
     self.decoder = LineDecoder()
     // Block scanning pays off only when most lines can be passed over.
-    self.scanner = matcher.hasAlwaysRunEntries ? nil : BlockScanner(signatures: catalog.signatures, markers: [TracebackTracker.headerText])
+    self.scanner = matcher.hasAlwaysRunEntries ? nil : BlockScanner(signatures: catalog.signatures, markers: LineRouter.markers)
     self.readSize = readSize
   }
 

@@ -20,6 +20,10 @@ protocol LineSink: AnyObject {
 /// over the others (``LineReader/skipLines(before:stoppingAt:_:)``). Without a scanner (a
 /// catalog entry must run on every line) every line is decoded.
 struct LineRouter {
+  /// Literals whose lines must be handed out besides the catalog's: a traceback header starts
+  /// the bookkeeping that looks at every line (give them to the scanner's prefilter).
+  static let markers = [TracebackTracker.headerText]
+
   /// Its SSE state decides which lines are plain text; the sink keeps it up to date.
   let decoder: LineDecoder
   let scanner: BlockScanner?

@@ -46,8 +46,9 @@ final class SplitFileClassifier: @unchecked Sendable {
     self.window = jobs + 1
   }
 
-  /// Classifies the first `size` bytes of the file open on `descriptor` with `jobs` worker
-  /// threads, replaying into `classifier`'s matcher on the calling thread.
+  /// Classifies the first `size` bytes of the file open on `descriptor` (the file as it was
+  /// when opened: bytes appended since are not read) with `jobs` worker threads, replaying
+  /// into `classifier`'s matcher on the calling thread.
   ///
   /// - Returns: `nil` when the classifier has no fast path (an entry without literals).
   static func classify(
@@ -59,7 +60,7 @@ final class SplitFileClassifier: @unchecked Sendable {
     let sampled = try sample.withUnsafeMutableBytes { try descriptor.read(fromAbsoluteOffset: 0, into: $0, retryOnInterrupt: true) }
     let prefilter = sample.withUnsafeBytes {
       LiteralPrefilter(
-        signatures: classifier.catalog.signatures, markers: [TracebackTracker.headerText],
+        signatures: classifier.catalog.signatures, markers: LineRouter.markers,
         sample: UnsafeRawBufferPointer(rebasing: $0[0..<sampled]))
     }
     let segments = try lineAlignedSegments(descriptor, size: size, segmentSize: max(1, segmentSize))

@@ -27,7 +27,7 @@ public final class Triage {
   private let hot = UnsafeMutablePointer<(countingAfterBanner: Bool, tracebackOpen: Bool)>.allocate(capacity: 1)
   /// Per entry, what a match does to the stages: the effect of an info entry (`.none` for a
   /// finding). A flat copy, so that a match copies no `Signature`.
-  private let markers: UnsafeMutableBufferPointer<(effect: Effect, stage: Stage)>
+  private let effects: UnsafeMutableBufferPointer<(effect: Effect, stage: Stage)>
   /// Called with each event as it happens.
   public var onEvent: ((TriageEvent) -> Void)?
 
@@ -42,13 +42,13 @@ public final class Triage {
     self.redactor = redactor
     hot.initialize(to: (false, false))
     let signatures = matcher.catalog.signatures
-    markers = .allocate(capacity: max(1, signatures.count))
-    _ = markers.initialize(from: signatures.map { ($0.signatureClass == .info ? $0.effect : .none, $0.stage) })
+    effects = .allocate(capacity: max(1, signatures.count))
+    _ = effects.initialize(from: signatures.map { ($0.signatureClass == .info ? $0.effect : .none, $0.stage) })
   }
 
   deinit {
     hot.deallocate()
-    markers.deallocate()
+    effects.deallocate()
   }
 
   /// Matches one line of log text (decoded, ANSI stripped) and updates the state.
@@ -94,7 +94,7 @@ public final class Triage {
       }
     }
     let handle = { (index: Int) in
-      let marker = self.markers[index]
+      let marker = self.effects[index]
       if marker.effect == .errorBoxEnd {
         self.markBoxed()
         self.tracker.observe(effect: .errorBoxEnd, stage: marker.stage, line: line)
