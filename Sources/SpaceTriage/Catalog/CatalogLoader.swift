@@ -58,7 +58,7 @@ public enum CatalogLoader {
     var reader = EntryReader(file: file, yaml: yaml)
     let root: Node?
     do {
-      root = try Yams.compose(yaml: yaml)
+      root = try Yams.compose(yaml: yaml, .basic)
     } catch let error as YamlError {
       return ([], [reader.diagnostic(for: error)])
     } catch {
@@ -117,12 +117,23 @@ public enum CatalogLoader {
 /// Reads entries from Yams nodes, collecting problems instead of stopping at the first.
 private struct EntryReader {
   let file: String
-  let lines: [Substring]
+  let yaml: String
   var problems: [CatalogDiagnostic] = []
 
   init(file: String, yaml: String) {
     self.file = file
-    self.lines = yaml.split(separator: "\n", omittingEmptySubsequences: false)
+    self.yaml = yaml
+  }
+
+  /// Whether `id` is `area.kebab-name`: two dot-separated parts of lower-case letters and
+  /// digits, each made of words joined by single hyphens.
+  static func isValidID(_ id: String) -> Bool {
+    let parts = id.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+    return parts.count == 2 && parts.allSatisfy { part in
+      part.split(separator: UInt8(ascii: "-"), omittingEmptySubsequences: false).allSatisfy { word in
+        !word.isEmpty && word.allSatisfy { (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) }
+      }
+    }
   }
 
   func location(_ mark: Mark?) -> SourceLocation {
@@ -131,6 +142,8 @@ private struct EntryReader {
 
   /// The source line of `location` with a caret under its column.
   func snippet(_ location: SourceLocation) -> String? {
+    // Split only now: a catalog without problems never needs its lines.
+    let lines = yaml.split(separator: "\n", omittingEmptySubsequences: false)
     guard location.line >= 1, location.line <= lines.count else { return nil }
     let line = lines[location.line - 1]
     let pad = String(repeating: " ", count: max(0, location.column - 1))
@@ -174,7 +187,7 @@ private struct EntryReader {
       problem(at: node.mark, "entry without `id`")
       return nil
     }
-    if id.range(of: #"^[a-z0-9]+(-[a-z0-9]+)*\.[a-z0-9]+(-[a-z0-9]+)*$"#, options: .regularExpression) == nil {
+    if !EntryReader.isValidID(id) {
       problem(at: fields["id"]?.mark, entry: id, "id must be `area.kebab-name` in lower case")
     }
     func string(_ key: String, required: Bool = true) -> String? {
