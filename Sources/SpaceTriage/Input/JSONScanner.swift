@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// Just enough JSON to pull string fields out of one flat log object, on bytes.
 ///
 /// It validates the structure it walks (strings, numbers, literals, nested values) and gives up
@@ -80,9 +86,17 @@ struct JSONScanner {
       return value
     }
     while read < raw.count {
-      let byte = raw[read]
-      guard byte == UInt8(ascii: "\\"), read + 1 < raw.count else {
-        put(byte)
+      // Copy the run up to the next backslash in one go (most strings have one escape or none).
+      let rest = raw.count - read
+      let run = memchr(raw.baseAddress! + read, 0x5C, rest).map { raw.baseAddress!.distance(to: UnsafeRawPointer($0)) - read } ?? rest
+      if run > 0 {
+        (out.baseAddress! + write).copyMemory(from: raw.baseAddress! + read, byteCount: run)
+        read += run
+        write += run
+        continue
+      }
+      guard read + 1 < raw.count else {
+        put(raw[read])
         read += 1
         continue
       }
@@ -135,17 +149,18 @@ struct JSONScanner {
 
   /// Reads a string; returns the range of its body (between the quotes, still escaped).
   private mutating func string() -> Range<Int>? {
-    guard take(UInt8(ascii: "\"")) else { return nil }
+    guard take(UInt8(ascii: "\"")), let base = bytes.baseAddress else { return nil }
     let start = index
-    while let byte = peek {
-      if byte == UInt8(ascii: "\\") {
-        index += 2
-      } else if byte == UInt8(ascii: "\"") {
-        index += 1
-        return start..<index - 1
-      } else {
-        index += 1
+    var position = index
+    // Jump from quote to quote; a backslash before the quote escapes the byte after it.
+    while position < bytes.count, let found = memchr(base + position, 0x22, bytes.count - position) {
+      let quote = base.distance(to: UnsafeRawPointer(found))
+      if let slash = memchr(base + position, 0x5C, quote - position) {
+        position = base.distance(to: UnsafeRawPointer(slash)) + 2
+        continue
       }
+      index = quote + 1
+      return start..<quote
     }
     return nil
   }
