@@ -87,4 +87,8 @@ final class TriageSink: LineSink {
   func unmatchedLine(_ line: RawLine) {
     triage.observeUnmatched(text: line.bytes, line: line.number &+ lineOffset)
   }
+
+  func unmatchedStructuredLine(_ line: RawLine) {
+    decoder.noteSkippedLine(line.bytes)
+  }
 }

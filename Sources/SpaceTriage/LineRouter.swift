@@ -10,6 +10,9 @@ protocol LineSink: AnyObject {
   func plainLine(_ line: RawLine, hits: LiteralPrefilter.LineHits)
   /// A plain-text line holding no literal, shown only for bookkeeping.
   func unmatchedLine(_ line: RawLine)
+  /// A JSON or SSE line whose text holds no literal: only what it does to the decoder's state
+  /// (SSE mode, the last timestamp) matters.
+  func unmatchedStructuredLine(_ line: RawLine)
 }
 
 /// The fast path over one input: which lines are decoded and matched, which are matched from a
@@ -36,13 +39,26 @@ struct LineRouter {
   ) throws {
     scanner?.reset()
     while let line = try reader.nextLine() {
-      guard let scanner, !line.isTruncated, decoder.isPlainText(line.bytes) else {
+      guard let scanner, !line.isTruncated else {
         sink.decodedLine(line)
         if let stop, stop(sink) { return }
         continue
       }
       if scanner.needsScan(line.bytes, epoch: reader.bufferEpoch) {
         scanner.scan(reader.bufferedLines(from: line), epoch: reader.bufferEpoch)
+      }
+      guard decoder.isPlainText(line.bytes) else {
+        // JSON or SSE: decoded only if a literal may be in its text. Escapes aside, the text
+        // is a part of the raw line, so the block scan speaks for it.
+        if !sink.needsEveryLine, case .skip = scanner.lookup(line.bytes),
+          !JSONScanner.escapesMayHideLiteral(line.bytes, literalBytes: scanner.literalByteSet)
+        {
+          sink.unmatchedStructuredLine(line)
+        } else {
+          sink.decodedLine(line)
+        }
+        if let stop, stop(sink) { return }
+        continue
       }
       switch scanner.lookup(line.bytes) {
       case .skip:

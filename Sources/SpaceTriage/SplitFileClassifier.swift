@@ -203,6 +203,8 @@ struct SegmentRecord {
     case plain
     /// Bookkeeping only.
     case unmatched
+    /// A JSON or SSE line without literals, for what it does to the decoder's state.
+    case state
   }
 
   /// Each line: its number in the segment (Int), kind (UInt8), hit count (Int32), byte count
@@ -260,6 +262,8 @@ struct SegmentRecord {
           sink.decodedLine(line)
         case .unmatched:
           sink.unmatchedLine(line)
+        case .state:
+          sink.unmatchedStructuredLine(line)
         case .plain:
           scratch.removeAll(keepingCapacity: true)
           for hit in 0..<hitCount {
@@ -284,6 +288,10 @@ final class SegmentRecorder: LineSink {
   private var record = SegmentRecord(reusing: nil)
   /// Reused by each segment's reader.
   private var lineBuffer: LineBuffer?
+  /// The last JSON line passed over that set the decoder's timestamp, not recorded yet: only
+  /// the latest one before a recorded line matters.
+  private var pendingStateLine: Int?
+  private var pendingStateBytes: [UInt8] = []
 
   init(prefilter: LiteralPrefilter) {
     scanner = BlockScanner(prefilter: prefilter)
@@ -297,7 +305,9 @@ final class SegmentRecorder: LineSink {
     record = SegmentRecord(reusing: buffer)
     var reader = LineReader(source, readSize: readSize, reusing: lineBuffer)
     lineBuffer = reader.lineBuffer
+    pendingStateLine = nil
     try LineRouter(decoder: decoder, scanner: scanner).route(&reader, to: self)
+    flushPendingState()
     record.lines = reader.lineCount
     record.bytesRead = reader.bytesRead
     record.truncatedLines = reader.truncatedLines
@@ -307,6 +317,7 @@ final class SegmentRecorder: LineSink {
   var needsEveryLine: Bool { afterPossibleBanner || traceback.isOpen }
 
   func decodedLine(_ line: RawLine) {
+    flushPendingState()
     record.append(.decoded, line, hits: nil)
     decoder.load(line.bytes)
     while let text = decoder.nextText() { keepBooks(text) }
@@ -314,6 +325,7 @@ final class SegmentRecorder: LineSink {
   }
 
   func plainLine(_ line: RawLine, hits: LiteralPrefilter.LineHits) {
+    flushPendingState()
     record.append(.plain, line, hits: hits.occurrences)
     keepBooks(line.bytes)
     afterPossibleBanner = true
@@ -324,9 +336,33 @@ final class SegmentRecorder: LineSink {
     // banner, a traceback's frames and the line that closes it.
     let hasText = line.bytes.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D })
     if (afterPossibleBanner && hasText) || !traceback.ignores(line.bytes) {
+      flushPendingState()
       record.append(.unmatched, line, hits: nil)
     }
     keepBooks(line.bytes)
+  }
+
+  func unmatchedStructuredLine(_ line: RawLine) {
+    let wasSSE = decoder.sawSSE
+    guard decoder.noteSkippedLine(line.bytes) else { return }
+    if !wasSSE && decoder.sawSSE {
+      // SSE mode began here: replay the line in its place.
+      flushPendingState()
+      record.append(.state, line, hits: nil)
+    } else {
+      // A newer timestamp: it replaces the pending one (copied into a reused buffer).
+      pendingStateLine = line.number
+      pendingStateBytes.removeAll(keepingCapacity: true)
+      pendingStateBytes.append(contentsOf: line.bytes)
+    }
+  }
+
+  private func flushPendingState() {
+    guard let number = pendingStateLine else { return }
+    pendingStateLine = nil
+    pendingStateBytes.withUnsafeBytes { bytes in
+      record.append(.state, RawLine(number: number, bytes: bytes, isTruncated: false), hits: nil)
+    }
   }
 
   /// What ``Triage`` does with a line besides matching it.

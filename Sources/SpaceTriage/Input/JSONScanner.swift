@@ -128,6 +128,55 @@ struct JSONScanner {
     return write
   }
 
+  /// Whether decoding the escapes of the JSON text `line` could produce a literal that its raw
+  /// bytes do not show: an escape standing for a byte some literal contains (`literalBytes`),
+  /// or for ESC (the decoded text loses its ANSI sequences, which may join a literal). `\"`
+  /// and `\\` are left out: the prefilter also looks for literals in that spelling.
+  static func escapesMayHideLiteral(_ line: UnsafeRawBufferPointer, literalBytes: ByteSet) -> Bool {
+    guard let base = line.baseAddress else { return false }
+    var position = 0
+    while position < line.count, let found = memchr(base + position, 0x5C, line.count - position) {
+      let slash = base.distance(to: UnsafeRawPointer(found))
+      guard slash + 1 < line.count else { return false }
+      let kind = line[slash + 1]
+      position = slash + 2
+      let decoded: UInt8
+      switch kind {
+      case UInt8(ascii: "\""), UInt8(ascii: "\\"): continue
+      case UInt8(ascii: "n"): decoded = 0x0A
+      case UInt8(ascii: "t"): decoded = 0x09
+      case UInt8(ascii: "r"): decoded = 0x0D
+      case UInt8(ascii: "b"): decoded = 0x08
+      case UInt8(ascii: "f"): decoded = 0x0C
+      case UInt8(ascii: "u"):
+        // Four hex digits: an ASCII byte, or a character of several bytes of 0x80 and more.
+        var value: UInt32 = 0
+        for offset in 0..<4 {
+          guard slash + 2 + offset < line.count, let digit = hexValue(line[slash + 2 + offset]) else { return true }
+          value = value << 4 | UInt32(digit)
+        }
+        position = slash + 6
+        if value >= 0x80 {
+          if literalBytes.hasNonASCII { return true }
+          continue
+        }
+        decoded = UInt8(value)
+      default: decoded = kind
+      }
+      if decoded == 0x1B || literalBytes.contains(decoded) { return true }
+    }
+    return false
+  }
+
+  private static func hexValue(_ byte: UInt8) -> UInt8? {
+    switch byte {
+    case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
+    case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
+    case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
+    default: return nil
+    }
+  }
+
   // MARK: - Walking
 
   private var peek: UInt8? { index < bytes.count ? bytes[index] : nil }

@@ -75,6 +75,27 @@ public final class LineDecoder {
   /// Whether the input has shown an SSE `data:` line (from then on no line is plain text).
   public var sawSSE: Bool { state.pointee.sawSSE }
 
+  /// Does to the decoder's state (SSE mode, the last timestamp) what ``load(_:)`` would for a
+  /// JSON or SSE line whose text is not needed (no entry can match it), without decoding it.
+  ///
+  /// - Returns: whether the state changed: SSE mode began, or a timestamp was kept.
+  @discardableResult
+  public func noteSkippedLine(_ line: UnsafeRawBufferPointer) -> Bool {
+    let bytes = line.count > maxLength ? UnsafeRawBufferPointer(rebasing: line[0..<maxLength]) : line
+    guard let first = bytes.first else { return false }
+    if first == UInt8(ascii: "d"), hasPrefix(bytes, "data:") {
+      let began = !state.pointee.sawSSE
+      state.pointee.sawSSE = true
+      var offset = 5
+      if bytes.count > offset && bytes[offset] == UInt8(ascii: " ") { offset += 1 }
+      let value = UnsafeRawBufferPointer(rebasing: bytes[offset..<bytes.count])
+      guard !isBlank(value), let (fields, _) = logFields(value) else { return began }
+      return recordTimestamp(fields, of: value) || began
+    }
+    guard first == UInt8(ascii: "{"), let (fields, _) = logFields(bytes) else { return false }
+    return recordTimestamp(fields, of: bytes)
+  }
+
   /// Takes one raw line; then ``nextText()`` hands out the log texts it carries.
   public func load(_ line: UnsafeRawBufferPointer) {
     state.pointee.pendingIsMultiline = false
@@ -159,16 +180,28 @@ public final class LineDecoder {
   /// If `bytes` is one JSON object with a string `data` (or `message`) field, decodes that
   /// string into scratch and returns it; records a string `timestamp` field. Otherwise `nil`.
   private func decodeJSONObject(_ bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
-    var scanner = JSONScanner(bytes)
-    guard let fields = scanner.logFields(), let text = fields.data ?? fields.message else { return nil }
-    if let stamp = fields.timestamp {
-      let length = min(stamp.count, timestampStorage.count)
-      timestampStorage.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[stamp.lowerBound..<stamp.lowerBound + length]))
-      state.pointee.timestampLength = length
-    }
+    guard let (fields, text) = logFields(bytes) else { return nil }
+    recordTimestamp(fields, of: bytes)
     let out = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<maxLength + 8])
     let length = JSONScanner.unescape(UnsafeRawBufferPointer(rebasing: bytes[text]), into: out)
     return UnsafeRawBufferPointer(rebasing: out[0..<length])
+  }
+
+  /// The fields of a JSON log object, if `bytes` is one and it carries a text.
+  private func logFields(_ bytes: UnsafeRawBufferPointer) -> (JSONScanner.LogFields, Range<Int>)? {
+    var scanner = JSONScanner(bytes)
+    guard let fields = scanner.logFields(), let text = fields.data ?? fields.message else { return nil }
+    return (fields, text)
+  }
+
+  /// Keeps the object's `timestamp`, if it has one. Returns whether it had.
+  @discardableResult
+  private func recordTimestamp(_ fields: JSONScanner.LogFields, of bytes: UnsafeRawBufferPointer) -> Bool {
+    guard let stamp = fields.timestamp else { return false }
+    let length = min(stamp.count, timestampStorage.count)
+    timestampStorage.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[stamp.lowerBound..<stamp.lowerBound + length]))
+    state.pointee.timestampLength = length
+    return true
   }
 
   private func hasPrefix(_ bytes: UnsafeRawBufferPointer, _ prefix: StaticString) -> Bool {

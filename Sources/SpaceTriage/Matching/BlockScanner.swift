@@ -27,7 +27,11 @@ final class BlockScanner {
     case ownPass
   }
 
+  /// The bytes of the literals of the last scan's prefilter.
+  var literalByteSet: ByteSet { state.pointee.literalByteSet }
+
   private struct State {
+    var literalByteSet = ByteSet()
     /// The prefilter's tables for ``LiteralPrefilter/LineHits`` (no hits in it).
     var noHits: LiteralPrefilter.LineHits?
     var base: UnsafeRawPointer?
@@ -93,7 +97,8 @@ final class BlockScanner {
     let prefilter = self.prefilter ?? tunedPrefilter(sample: block)
     let result = prefilter.scan(block, into: hits)
     state.pointee = State(
-      noHits: prefilter.lineHits(UnsafeBufferPointer(start: nil, count: 0)), base: block.baseAddress, count: block.count, covered: result.covered, epoch: epoch, found: result.count,
+      literalByteSet: prefilter.literalByteSet, noHits: prefilter.lineHits(UnsafeBufferPointer(start: nil, count: 0)),
+      base: block.baseAddress, count: block.count, covered: result.covered, epoch: epoch, found: result.count,
       cursor: 0, nextEscape: -1)
   }
 

@@ -72,6 +72,8 @@ public final class LiteralPrefilter: @unchecked Sendable {
 
   /// Bytes between probes.
   public let stride: Int
+  /// Every byte that occurs in some literal (see ``JSONScanner/escapesMayHideLiteral(_:literalBytes:)``).
+  public let literalByteSet: ByteSet
   /// Entries that must be run on every line (no usable literal).
   public let alwaysRun: [Int]
   /// The literals of each entry (empty for ``alwaysRun`` entries), for `patterns test`.
@@ -131,6 +133,27 @@ public final class LiteralPrefilter: @unchecked Sendable {
         }
       }
     }
+    // The bytes literals are made of (in both cases where case is folded): a JSON escape that
+    // stands for another byte cannot hide a literal.
+    var byteSet = ByteSet()
+    for literal in literals {
+      for byte in literal.bytes {
+        byteSet.insert(byte)
+        if literal.caseless, Self.foldMask(byte, true) != 0 {
+          byteSet.insert(byte | 0x20)
+          byteSet.insert(byte & ~0x20)
+        }
+      }
+    }
+    // A literal with `"` or `\` also in its JSON-escaped spelling, as it shows in a raw JSON
+    // or SSE line.
+    for literal in literals where literal.bytes.contains(0x22) || literal.bytes.contains(0x5C) {
+      let escaped = literal.bytes.flatMap { $0 == 0x22 || $0 == 0x5C ? [0x5C, $0] : [$0] }
+      if !literals.contains(where: { $0.bytes == escaped && $0.caseless == literal.caseless }) {
+        literals.append(Literal(bytes: escaped, caseless: literal.caseless, signatures: literal.signatures))
+      }
+    }
+    self.literalByteSet = byteSet
     let shortest = literals.map(\.bytes.count).min() ?? 4
     let stride = max(1, shortest - 3)
     var byHash: [(hash: Int, probe: Probe)] = []
@@ -393,5 +416,40 @@ public final class LiteralPrefilter: @unchecked Sendable {
       return false
     }
     return true
+  }
+}
+
+/// A set of bytes, as four 64-bit words.
+public struct ByteSet: Sendable, Equatable {
+  private var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+
+  public init() {}
+
+  public mutating func insert(_ byte: UInt8) {
+    let bit = UInt64(1) << UInt64(byte & 63)
+    switch byte >> 6 {
+    case 0: words.0 |= bit
+    case 1: words.1 |= bit
+    case 2: words.2 |= bit
+    default: words.3 |= bit
+    }
+  }
+
+  public func contains(_ byte: UInt8) -> Bool {
+    let bit = UInt64(1) << UInt64(byte & 63)
+    switch byte >> 6 {
+    case 0: return words.0 & bit != 0
+    case 1: return words.1 & bit != 0
+    case 2: return words.2 & bit != 0
+    default: return words.3 & bit != 0
+    }
+  }
+
+  /// Whether some byte of 0x80 or more is in the set.
+  public var hasNonASCII: Bool { words.2 != 0 || words.3 != 0 }
+
+  public static func == (left: ByteSet, right: ByteSet) -> Bool {
+    left.words.0 == right.words.0 && left.words.1 == right.words.1 && left.words.2 == right.words.2
+      && left.words.3 == right.words.3
   }
 }
