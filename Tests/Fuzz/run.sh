@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds and runs the libFuzzer targets for a fixed number of iterations each.
 #
-# usage: Tests/Fuzz/run.sh [RUNS] [TARGET…]     (default 1000000 runs; targets: LineReader Decoder CatalogLoader)
+# usage: Tests/Fuzz/run.sh [RUNS] [TARGET…]     (default 1000000 runs; targets: LineReader Decoder CatalogLoader Classifier)
 #
 # SwiftPM renames an executable's `main`, so a libFuzzer entry point cannot be a SwiftPM
 # executable. Instead: build the library with coverage instrumentation (`--sanitize=fuzzer`) in
@@ -13,7 +13,7 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 runs="${1:-1000000}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(LineReader Decoder CatalogLoader)
+[ ${#targets[@]} -gt 0 ] || targets=(LineReader Decoder CatalogLoader Classifier)
 build="$root/.build-fuzz"
 cd "$root"
 swift build -c release --scratch-path "$build" --sanitize=fuzzer --target SpaceTriage >/dev/null

@@ -115,15 +115,7 @@ final class BlockScanner {
     let start = base.distance(to: pointer)
     let end = start &+ line.count
     guard start >= 0, end <= state.pointee.covered else { return .ownPass }
-    if state.pointee.nextEscape < start {
-      let rest = state.pointee.count &- start
-      if let escape = memchr(pointer, 0x1B, rest) {
-        state.pointee.nextEscape = base.distance(to: UnsafeRawPointer(escape))
-      } else {
-        state.pointee.nextEscape = state.pointee.count
-      }
-    }
-    if state.pointee.nextEscape < end { return .ownPass }
+    if nextEscape(atOrAfter: start, in: base) < end { return .ownPass }
     var cursor = state.pointee.cursor
     let found = state.pointee.found
     while cursor < found && Int(hits[cursor].position) < start { cursor &+= 1 }
@@ -144,19 +136,27 @@ final class BlockScanner {
     let end = base.distance(to: pointer) &+ line.count
     let covered = state.pointee.covered
     guard end <= covered else { return nil }
-    if state.pointee.nextEscape < end {
-      if let escape = memchr(base + end, 0x1B, state.pointee.count &- end) {
-        state.pointee.nextEscape = base.distance(to: UnsafeRawPointer(escape))
-      } else {
-        state.pointee.nextEscape = state.pointee.count
-      }
-    }
-    var target = min(covered, state.pointee.nextEscape)
+    var target = min(covered, nextEscape(atOrAfter: end, in: base))
     var cursor = state.pointee.cursor
     let found = state.pointee.found
     while cursor < found && Int(hits[cursor].position) < end { cursor &+= 1 }
     state.pointee.cursor = cursor
     if cursor < found { target = min(target, Int(hits[cursor].position)) }
     return base + target
+  }
+
+  /// The offset of the first ESC byte at or after `offset` in the scanned block (its end if
+  /// there is none), looked for once and kept until the lines pass it.
+  @inline(__always)
+  private func nextEscape(atOrAfter offset: Int, in base: UnsafeRawPointer) -> Int {
+    if state.pointee.nextEscape < offset {
+      let rest = state.pointee.count &- offset
+      if rest > 0, let escape = memchr(base + offset, 0x1B, rest) {
+        state.pointee.nextEscape = base.distance(to: UnsafeRawPointer(escape))
+      } else {
+        state.pointee.nextEscape = state.pointee.count
+      }
+    }
+    return state.pointee.nextEscape
   }
 }
