@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// Removes terminal escape sequences from log text.
 enum ANSI {
   private static let escape: UInt8 = 0x1B
@@ -9,12 +15,15 @@ enum ANSI {
     var read = 0
     var write = 0
     let count = text.count
+    guard let base = text.baseAddress, let target = out.baseAddress else { return 0 }
     while read < count {
-      let byte = text[read]
-      if byte != escape {
-        out[write] = byte
-        write &+= 1
-        read &+= 1
+      // Copy the run up to the next escape byte in one go.
+      let run = memchr(base + read, Int32(escape), count &- read).map { base.distance(to: UnsafeRawPointer($0)) &- read }
+        ?? count &- read
+      if run > 0 {
+        (target + write).copyMemory(from: base + read, byteCount: run)
+        write &+= run
+        read &+= run
         continue
       }
       read &+= 1

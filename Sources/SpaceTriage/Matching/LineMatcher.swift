@@ -59,7 +59,16 @@ public final class LineMatcher {
     }
     let current = nextStamp()
     var found = 0
-    prefilter.forEachCandidate(in: text) { index in add(index, current, &found) }
+    // Locals only in the closure: capturing `self` would cost a retain per line.
+    let stamps = self.stamps
+    let candidates = self.candidates
+    prefilter.forEachCandidate(in: text) { index in
+      if stamps[index] != current {
+        stamps[index] = current
+        candidates[found] = index
+        found &+= 1
+      }
+    }
     try runCandidates(found, current, text, line, onMatch)
   }
 
