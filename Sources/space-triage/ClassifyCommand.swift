@@ -36,9 +36,13 @@ struct Classify: ParsableCommand {
     let catalog = try catalogOptions.compiledCatalog()
     let inputs = InputFiles.expand(paths)
     let text = TextReporter(color: formatOptions.useColor)
-    var reports: [Report] = []
+    // Reports are written as they come and only counted: memory does not grow with the inputs.
+    var tally = ReportTally()
     var worst: ExitStatus?
     var inputFailure: ExitStatus?
+    if formatOptions.format == .json {
+      Output.write(JSONReporter.documentStart(catalogVersion: Catalog.schemaVersion, signatureCount: catalog.signatures.count))
+    }
     BatchClassifier(catalog: catalog).run(inputs, jobs: jobs) { _, result in
       switch result {
       case .failure(let error):
@@ -48,23 +52,16 @@ struct Classify: ParsableCommand {
         let status = ExitStatus(report.verdict)
         if worst.map({ Verdict(status: $0).severity < report.verdict.severity }) ?? true { worst = status }
         switch formatOptions.format {
-        case .text:
-          Output.write((reports.isEmpty ? "" : "\n") + text.render(report))
-          reports.append(report)
-        case .ndjson:
-          Output.write(JSONReporter.report(report).serialized() + "\n")
-          reports.append(report)
-        case .json:
-          reports.append(report)
+        case .text: Output.write((tally.inputs == 0 ? "" : "\n") + text.render(report))
+        case .ndjson: Output.write(JSONReporter.report(report).serialized() + "\n")
+        case .json: Output.write((tally.inputs == 0 ? "" : ",") + JSONReporter.report(report).serialized())
         }
+        tally.add(report)
       }
     }
     switch formatOptions.format {
-    case .text where reports.count > 1: Output.write("\n" + text.summary(reports))
-    case .json:
-      let document = JSONReporter.document(
-        reports: reports, catalogVersion: Catalog.schemaVersion, signatureCount: catalog.signatures.count)
-      Output.write(document.serialized() + "\n")
+    case .text where tally.inputs > 1: Output.write("\n" + text.summary(tally))
+    case .json: Output.write(JSONReporter.documentEnd(tally) + "\n")
     default: break
     }
     if let inputFailure { throw inputFailure.exitCode }

@@ -48,25 +48,36 @@ public enum JSONReporter {
 
   /// The batch document: catalog, reports, summary.
   public static func document(reports: [Report], catalogVersion: Int, signatureCount: Int) -> JSONValue {
-    var verdicts: [(String, JSONValue)] = []
-    for verdict in Verdict.allCases {
-      verdicts.append((verdict.rawValue, .int(reports.filter { $0.verdict == verdict }.count)))
-    }
-    var signatureCounts: [String: Int] = [:]
-    for report in reports {
-      for finding in report.findings { signatureCounts[finding.id, default: 0] += 1 }
-    }
+    var tally = ReportTally()
+    for report in reports { tally.add(report) }
     return .object([
-      ("catalog", .object([("version", .int(catalogVersion)), ("signatures", .int(signatureCount))])),
+      ("catalog", catalog(version: catalogVersion, signatureCount: signatureCount)),
       ("reports", .array(reports.map(report))),
-      (
-        "summary",
-        .object([
-          ("inputs", .int(reports.count)),
-          ("verdicts", .object(verdicts)),
-          ("signatures", .object(signatureCounts.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
-        ])
-      ),
+      ("summary", summary(tally)),
+    ])
+  }
+
+  /// The document of ``document(reports:catalogVersion:signatureCount:)`` written as the
+  /// reports come: this text, then each report (``report(_:)``) with a comma between them, then
+  /// ``documentEnd(_:)``. The same bytes, without holding every report.
+  public static func documentStart(catalogVersion: Int, signatureCount: Int) -> String {
+    "{\"catalog\":" + catalog(version: catalogVersion, signatureCount: signatureCount).serialized() + ",\"reports\":["
+  }
+
+  /// The end of a document begun with ``documentStart(catalogVersion:signatureCount:)``.
+  public static func documentEnd(_ tally: ReportTally) -> String {
+    "],\"summary\":" + summary(tally).serialized() + "}"
+  }
+
+  private static func catalog(version: Int, signatureCount: Int) -> JSONValue {
+    .object([("version", .int(version)), ("signatures", .int(signatureCount))])
+  }
+
+  private static func summary(_ tally: ReportTally) -> JSONValue {
+    .object([
+      ("inputs", .int(tally.inputs)),
+      ("verdicts", .object(Verdict.allCases.map { ($0.rawValue, .int(tally.count(of: $0))) })),
+      ("signatures", .object(tally.signatures.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
     ])
   }
 

@@ -48,6 +48,12 @@ public indirect enum JSONValue: Equatable, Sendable {
 
   private static func writeString(_ value: String, to out: inout String) {
     out += "\""
+    // Most strings need no escape at all: append them whole.
+    if !value.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x7F || $0 == 0xC2 }) {
+      out += value
+      out += "\""
+      return
+    }
     for scalar in value.unicodeScalars {
       switch scalar {
       case "\"": out += "\\\""

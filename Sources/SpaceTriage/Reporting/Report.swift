@@ -49,3 +49,24 @@ public struct Report: Equatable, Sendable {
     self.catalogProblems = catalogProblems
   }
 }
+
+/// What a run's reports said, counted for its summary: kept instead of the reports themselves,
+/// so memory does not grow with the number of inputs.
+public struct ReportTally: Sendable {
+  /// Reports counted.
+  public private(set) var inputs = 0
+  private var verdicts: [Verdict: Int] = [:]
+  /// For each finding id, the number of reports that have it.
+  public private(set) var signatures: [String: Int] = [:]
+
+  public init() {}
+
+  public mutating func add(_ report: Report) {
+    inputs += 1
+    verdicts[report.verdict, default: 0] += 1
+    for finding in report.findings { signatures[finding.id, default: 0] += 1 }
+  }
+
+  /// Reports with `verdict`.
+  public func count(of verdict: Verdict) -> Int { verdicts[verdict] ?? 0 }
+}

@@ -55,11 +55,9 @@ public struct TextReporter: Sendable {
   }
 
   /// The one-line summary printed after several reports.
-  public func summary(_ reports: [Report]) -> String {
-    let counts = Verdict.allCases.map { verdict in
-      "\(reports.filter { $0.verdict == verdict }.count) \(verdict.rawValue)"
-    }
-    return "\(reports.count) inputs: " + counts.joined(separator: ", ") + "\n"
+  public func summary(_ tally: ReportTally) -> String {
+    let counts = Verdict.allCases.map { "\(tally.count(of: $0)) \($0.rawValue)" }
+    return "\(tally.inputs) inputs: " + counts.joined(separator: ", ") + "\n"
   }
 
   // MARK: - Wording

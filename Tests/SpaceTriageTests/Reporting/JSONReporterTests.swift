@@ -49,6 +49,21 @@ struct JSONReporterTests {
     #expect((summary["signatures"] as? [String: Int])?["zerogpu.no-cuda-gpus"] == 2)
   }
 
+  /// The document written piece by piece, as `classify --format json` streams it, is the same
+  /// text as the document built at once.
+  @Test(arguments: [0, 1, 3])
+  func streamedDocumentIsTheSameText(reportCount: Int) {
+    let reports = Array(repeating: Self.report, count: reportCount)
+    var tally = ReportTally()
+    var streamed = JSONReporter.documentStart(catalogVersion: 1, signatureCount: 50)
+    for (index, report) in reports.enumerated() {
+      streamed += (index == 0 ? "" : ",") + JSONReporter.report(report).serialized()
+      tally.add(report)
+    }
+    streamed += JSONReporter.documentEnd(tally)
+    #expect(streamed == JSONReporter.document(reports: reports, catalogVersion: 1, signatureCount: 50).serialized())
+  }
+
   @Test func textReportStaysOnOneScreen() {
     var report = Self.report
     for index in 0..<20 {
