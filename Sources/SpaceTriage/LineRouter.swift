@@ -19,9 +19,10 @@ protocol LineSink: AnyObject {
 /// block scan's hits, and which are passed over without being handed out.
 ///
 /// A ``BlockScanner`` probes every whole line buffered by the reader in one pass; lines with a
-/// literal, an escape byte or a JSON/SSE start go to the sink, and the reader counts its way
-/// over the others (``LineReader/skipLines(before:stoppingAt:_:)``). Without a scanner (a
-/// catalog entry must run on every line) every line is decoded.
+/// literal or an escape byte go to the sink to be matched, JSON and SSE lines without one only
+/// for their effect on the decoder, and the reader counts its way over all other lines
+/// (``LineReader/skipLines(before:stoppingAt:_:)``). Without a scanner (a catalog entry must
+/// run on every line) every line is decoded.
 struct LineRouter {
   /// Literals whose lines must be handed out besides the catalog's: a traceback header starts
   /// the bookkeeping that looks at every line (give them to the scanner's prefilter).
@@ -62,8 +63,9 @@ struct LineRouter {
       }
       switch scanner.lookup(line.bytes) {
       case .skip:
-        // No entry can match; only traceback and banner bookkeeping may need the line.
-        if sink.needsEveryLine || TracebackTracker.mayStart(line.bytes) { sink.unmatchedLine(line) }
+        // No entry can match, and no traceback starts here (its header is a marker literal):
+        // only an open traceback or a build banner's bookkeeping may need the line.
+        if sink.needsEveryLine { sink.unmatchedLine(line) }
       case .hits(let hits):
         sink.plainLine(line, hits: hits)
       case .ownPass:
