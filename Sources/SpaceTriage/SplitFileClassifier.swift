@@ -17,7 +17,8 @@ public import SystemPackage
 /// one again (a traceback has closed), and takes the worker's records from there on. From that
 /// line the worker's view and the real one agree, because both saw the same lines since.
 ///
-/// Memory: at most `jobs + 1` segments' records are held at once.
+/// Memory: at most `jobs + 2` segments' records are held at once (`jobs + 1` waiting, one
+/// being replayed).
 final class SplitFileClassifier: @unchecked Sendable {
   // SAFETY: the mutable state below is guarded by `condition`; the rest is immutable, and the
   // prefilter is shared read-only.
@@ -116,7 +117,12 @@ final class SplitFileClassifier: @unchecked Sendable {
       var caughtUp = 0
       if triage.needsEveryLine || decoder.sawSSE {
         var reader = LineReader(FileRangeSource(descriptor, range: segment), readSize: readSize)
-        try router.route(&reader, to: sink) { _ in !triage.needsEveryLine && !decoder.sawSSE }
+        do {
+          try router.route(&reader, to: sink) { _ in !triage.needsEveryLine && !decoder.sawSSE }
+        } catch {
+          record.bytes.deallocate()
+          throw error
+        }
         caughtUp = reader.lineCount
       }
       record.replay(after: caughtUp, into: sink, prefilter: prefilter, scratch: &scratch)
@@ -306,7 +312,13 @@ final class SegmentRecorder: LineSink {
     var reader = LineReader(source, readSize: readSize, reusing: lineBuffer)
     lineBuffer = reader.lineBuffer
     pendingStateLine = nil
-    try LineRouter(decoder: decoder, scanner: scanner).route(&reader, to: self)
+    do {
+      try LineRouter(decoder: decoder, scanner: scanner).route(&reader, to: self)
+    } catch {
+      record.bytes.deallocate()
+      record = SegmentRecord(reusing: nil)
+      throw error
+    }
     flushPendingState()
     record.lines = reader.lineCount
     record.bytesRead = reader.bytesRead

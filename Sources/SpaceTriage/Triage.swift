@@ -40,6 +40,7 @@ public final class Triage {
   public init(matcher: LineMatcher, redactor: Redactor = .standard) {
     self.matcher = matcher
     self.redactor = redactor
+    matcher.resetProblems()
     hot.initialize(to: (false, false))
     let signatures = matcher.catalog.signatures
     effects = .allocate(capacity: max(1, signatures.count))

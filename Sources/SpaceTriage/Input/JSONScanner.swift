@@ -56,7 +56,8 @@ struct JSONScanner {
     }
   }
 
-  /// Decodes the escaped JSON string body `raw` into `out` (at least `raw.count` bytes).
+  /// Decodes the escaped JSON string body `raw` into `out` (at least 1.5 × `raw.count` bytes:
+  /// an invalid `\u`, 2 bytes, becomes U+FFFD, 3 bytes).
   /// Returns the number of bytes written. Invalid escapes become U+FFFD.
   static func unescape(_ raw: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer) -> Int {
     var read = 0
@@ -201,9 +202,14 @@ struct JSONScanner {
     guard take(UInt8(ascii: "\"")), let base = bytes.baseAddress else { return nil }
     let start = index
     var position = index
-    // Jump from quote to quote; a backslash before the quote escapes the byte after it.
-    while position < bytes.count, let found = memchr(base + position, 0x22, bytes.count - position) {
-      let quote = base.distance(to: UnsafeRawPointer(found))
+    var quote = -1
+    // Find a quote, then the backslashes before it: each escapes the byte after it (which may
+    // be that quote: then look for the next one). Linear: every byte is looked at once.
+    while position < bytes.count {
+      if quote < position {
+        guard let found = memchr(base + position, 0x22, bytes.count - position) else { return nil }
+        quote = base.distance(to: UnsafeRawPointer(found))
+      }
       if let slash = memchr(base + position, 0x5C, quote - position) {
         position = base.distance(to: UnsafeRawPointer(slash)) + 2
         continue

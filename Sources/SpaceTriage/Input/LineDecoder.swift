@@ -30,6 +30,9 @@ public final class LineDecoder {
   }
 
   private let scratch: UnsafeMutableRawBufferPointer
+  /// The size of each half of `scratch`: JSON decoding writes the lower half, ANSI stripping
+  /// the upper one.
+  private let scratchHalf: Int
   private let timestampStorage: UnsafeMutableRawBufferPointer
   private let state: UnsafeMutablePointer<State>
   private let maxLength: Int
@@ -37,7 +40,10 @@ public final class LineDecoder {
   /// Creates a decoder for lines of at most `maxLineLength` bytes.
   public init(maxLineLength: Int = 1 << 20) {
     maxLength = maxLineLength
-    scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: maxLineLength * 2 + 16, alignment: 16)
+    // Decoded JSON text can be half as long again as its line (an invalid `\u` escape, 2
+    // bytes, becomes U+FFFD, 3 bytes); ANSI stripping copies at most what it is given.
+    scratchHalf = maxLineLength + maxLineLength / 2 + 16
+    scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 2 * scratchHalf, alignment: 16)
     timestampStorage = UnsafeMutableRawBufferPointer.allocate(byteCount: 64, alignment: 1)
     state = .allocate(capacity: 1)
     state.initialize(to: State())
@@ -170,7 +176,7 @@ public final class LineDecoder {
   /// decoding never uses), or `text` itself when it has none.
   private func stripped(_ text: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
     guard let base = text.baseAddress, memchr(base, 0x1B, text.count) != nil else { return text }
-    let out = UnsafeMutableRawBufferPointer(rebasing: scratch[maxLength + 8..<scratch.count])
+    let out = UnsafeMutableRawBufferPointer(rebasing: scratch[scratchHalf..<scratch.count])
     let length = ANSI.strip(text, into: out)
     return UnsafeRawBufferPointer(rebasing: out[0..<length])
   }
@@ -182,7 +188,7 @@ public final class LineDecoder {
   private func decodeJSONObject(_ bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
     guard let (fields, text) = logFields(bytes) else { return nil }
     recordTimestamp(fields, of: bytes)
-    let out = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<maxLength + 8])
+    let out = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<scratchHalf])
     let length = JSONScanner.unescape(UnsafeRawBufferPointer(rebasing: bytes[text]), into: out)
     return UnsafeRawBufferPointer(rebasing: out[0..<length])
   }

@@ -31,7 +31,7 @@ public struct RawLine {
 ///   with `isTruncated`, and the rest of it up to the next `\n` is skipped.
 /// - NUL bytes and invalid UTF-8 are passed through untouched.
 ///
-/// Memory is one buffer of `readSize + maxLineLength` bytes, allocated once. Reading is pulled
+/// Memory is one buffer of `readSize + maxLineLength + 2` bytes, allocated once. Reading is pulled
 /// with ``nextLine()``; a line's bytes stay valid until the next call.
 public struct LineReader<Source: ByteSource>: ~Copyable {
   /// The longest line handed out whole (1 MiB, SPEC "Input").
@@ -67,7 +67,9 @@ public struct LineReader<Source: ByteSource>: ~Copyable {
   ) {
     self.source = source
     self.maxLineLength = max(1, maxLineLength)
-    let byteCount = max(1, readSize) + self.maxLineLength
+    // Room for a pending line of max + 2 bytes (one more than a line of max bytes and its
+    // `\r`) and one more read.
+    let byteCount = max(1, readSize) + self.maxLineLength + 2
     if let reused, reused.bytes.count == byteCount {
       self.storage = reused
     } else {
@@ -100,7 +102,9 @@ public struct LineReader<Source: ByteSource>: ~Copyable {
       scan = end
       if skipping {
         start = end  // drop the rest of a cut line as it arrives
-      } else if end &- start >= maxLineLength {
+      } else if end &- start > maxLineLength &+ 1 || (end &- start == maxLineLength &+ 1 && buffer[end &- 1] != 0x0D) {
+        // Longer than the maximum whatever comes next (max bytes and a `\r` may still end
+        // with `\n`): cut it now. Deciding earlier would depend on where reads end.
         let lineStart = start
         skipping = true
         start = end

@@ -85,6 +85,13 @@ public final class LineMatcher {
     try runCandidates(found, current, text, line, onMatch)
   }
 
+  /// Forgets the patterns that gave up (call between inputs: each input's report lists its
+  /// own, and a pattern switched off for one input runs again on the next).
+  public func resetProblems() {
+    regexProblems.removeAll()
+    reported.removeAll()
+  }
+
   /// Whether some entry must be run on every line (it has no literal for the prefilter).
   public var hasAlwaysRunEntries: Bool { !alwaysRun.isEmpty || !usesPrefilter }
 

@@ -112,8 +112,10 @@ public final class LiteralPrefilter: @unchecked Sendable {
     var alwaysRun: [Int] = []
     var literalsBySignature: [[String]] = []
     for (index, signature) in signatures.enumerated() {
-      let required = signature.literals.isEmpty
-        ? LiteralExtractor.requiredLiterals(of: signature.pattern) : signature.literals
+      let caseless = signature.caseless || signature.pattern.hasPrefix("(?i)")
+      let required = (signature.literals.isEmpty
+        ? LiteralExtractor.requiredLiterals(of: signature.pattern) : signature.literals)?
+        .map { caseless ? Self.withoutUnicodeCaseFolds($0) : $0 }
       // A literal never spans lines, so a whole block of lines can be probed at once.
       guard let required,
         required.allSatisfy({ $0.utf8.count >= LiteralExtractor.minimumLength && !$0.utf8.contains(0x0A) && !$0.utf8.contains(0x0D) })
@@ -123,7 +125,6 @@ public final class LiteralPrefilter: @unchecked Sendable {
         continue
       }
       literalsBySignature.append(required)
-      let caseless = signature.caseless || signature.pattern.hasPrefix("(?i)")
       for text in required {
         let bytes = Array(text.utf8)
         if let existing = literals.firstIndex(where: { $0.bytes == bytes && $0.caseless == caseless }) {
@@ -237,6 +238,16 @@ public final class LiteralPrefilter: @unchecked Sendable {
     literalRanges.deallocate()
     signatureRanges.deallocate()
     signatureList.deallocate()
+  }
+
+  /// The longest part of a caseless literal without `k` or `s`: with UTF, PCRE2 lets a caseless
+  /// `k` match K (U+212A, KELVIN SIGN) and `s` match ſ (U+017F, LATIN SMALL LETTER LONG S),
+  /// which byte-wise folding cannot see. (PCRE2 10.43's CASELESS_RESTRICT would forbid it.)
+  static func withoutUnicodeCaseFolds(_ literal: String) -> String {
+    let parts = literal.utf8.split(omittingEmptySubsequences: true) { ($0 | 0x20) == UInt8(ascii: "k") || ($0 | 0x20) == UInt8(ascii: "s") }
+    guard parts.count != 1 || parts.first?.count != literal.utf8.count else { return literal }
+    let longest = parts.max { $0.count < $1.count }
+    return longest.map { String(decoding: $0, as: UTF8.self) } ?? ""
   }
 
   /// `0x20` when `byte` is an ASCII letter of a caseless literal (so `| 0x20` folds its case).

@@ -72,4 +72,21 @@ struct LineDecoderTests {
     #expect(decode(["\u{1B}[31mERROR\u{1B}[0m: \u{1B}[1;33mbad\u{1B}[m", "\u{1B}]0;title\u{07}after"]) == ["ERROR: bad", "after"])
     #expect(decode([#"data: {"data": "\u001b[32mRunning\u001b[0m"}"#]) == ["Running"])
   }
+
+  /// Decoded JSON can be half as long again as its line (an invalid `\u` becomes U+FFFD), and
+  /// ANSI stripping then copies it: both fit in the decoder's scratch.
+  @Test func invalidEscapesAtTheMaximumLengthFit() {
+    let decoder = LineDecoder(maxLineLength: 4096)
+    let line = Array(("{\"data\":\"\u{1B}[0m" + String(repeating: "\\u", count: 2030) + "\"}").utf8)
+    var total = 0
+    line.withUnsafeBytes { bytes in decoder.decode(bytes) { total += $0.count } }
+    #expect(total == 3 * 2030)
+  }
+
+  /// Escaped quotes and many escapes: the string ends at the first unescaped quote.
+  @Test func stringsWithManyEscapes() {
+    let body = "say \\\"hi\\\" \\\\" + String(repeating: "\\n", count: 300)
+    let decoded = decode(["{\"data\": \"" + body + "\", \"timestamp\": \"t\"}"])
+    #expect(decoded == ["say \"hi\" \\"])
+  }
 }

@@ -127,3 +127,18 @@ struct BufferedLinesTests {
     if readSize >= 64 { #expect(checked > 0) }
   }
 }
+
+struct MaximumLengthTests {
+  /// A line of exactly the maximum length (with or without `\r`) is whole, one byte more is
+  /// cut, whatever the read size: the decision never depends on where a read ends.
+  @Test(arguments: [1, 3, 10, 16, 17, 64])
+  func theCutDoesNotDependOnReads(readSize: Int) throws {
+    let max = 16
+    let exact = String(repeating: "a", count: max)
+    let longer = String(repeating: "b", count: max + 1)
+    let input = exact + "\n" + exact + "\r\n" + longer + "\n" + longer + "\r\n" + "tail\n"
+    let lines = try collectLines(MemorySource(input), maxLineLength: max, readSize: readSize)
+    #expect(lines.map(\.truncated) == [false, false, true, true, false], "read size \(readSize)")
+    #expect(texts(lines) == [exact, exact, String(longer.prefix(max)), String(longer.prefix(max)), "tail"])
+  }
+}

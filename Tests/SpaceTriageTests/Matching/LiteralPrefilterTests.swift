@@ -63,3 +63,22 @@ struct LiteralPrefilterTests {
     }
   }
 }
+
+struct UnicodeCaseFoldTests {
+  /// With UTF, a caseless `k` matches K (U+212A) and `s` matches ſ (U+017F): the prefilter
+  /// must not rule such a line out.
+  @Test func kelvinSignAndLongSStillFindTheEntry() throws {
+    let signatures = [
+      Signature(
+        id: "runtime.storage-evicted", title: "evicted", stage: .running, signatureClass: .persistent,
+        pattern: #"Workload evicted, storage limit exceeded"#, caseless: true)
+    ]
+    let catalog = try CompiledCatalog(Catalog(signatures: signatures))
+    for text in ["Wor\u{212A}load evicted, storage limit exceeded (10Gi)", "Workload evicted, \u{17F}torage limit exceeded (10Gi)"] {
+      let plain = Classifier(catalog: catalog, usesPrefilter: false).classify(text: text + "\n")
+      let fast = Classifier(catalog: catalog).classify(text: text + "\n")
+      #expect(plain.findings.map(\.id) == ["runtime.storage-evicted"], "\(text)")
+      #expect(fast == plain, "\(text)")
+    }
+  }
+}
