@@ -346,8 +346,7 @@ final class SegmentRecorder: LineSink {
   func unmatchedLine(_ line: RawLine) {
     // Only lines that change the bookkeeping: the first line with text after a possible
     // banner, a traceback's frames and the line that closes it.
-    let hasText = line.bytes.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D })
-    if (afterPossibleBanner && hasText) || !traceback.ignores(line.bytes) {
+    if (afterPossibleBanner && Triage.hasText(line.bytes)) || !traceback.ignores(line.bytes) {
       flushPendingState()
       record.append(.unmatched, line, hits: nil)
     }
@@ -379,7 +378,7 @@ final class SegmentRecorder: LineSink {
 
   /// What ``Triage`` does with a line besides matching it.
   private func keepBooks(_ text: UnsafeRawBufferPointer) {
-    if afterPossibleBanner, text.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) {
+    if afterPossibleBanner, Triage.hasText(text) {
       afterPossibleBanner = false
     }
     if traceback.isOpen || TracebackTracker.mayStart(text) { traceback.observe(text, line: 0) }

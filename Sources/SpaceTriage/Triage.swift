@@ -65,6 +65,12 @@ public final class Triage {
     observe(text, line, hits: hits, timestamp)
   }
 
+  /// Whether `text` holds anything but blanks (spaces, tabs, `\r`): what counts as a line
+  /// after a build banner.
+  static func hasText(_ text: UnsafeRawBufferPointer) -> Bool {
+    text.contains { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }
+  }
+
   /// Notes a line in which no entry can match (a block scan found no literal in it): only the
   /// traceback and banner bookkeeping look at it.
   public func observeUnmatched(text: UnsafeRawBufferPointer, line: Int) {
@@ -79,7 +85,7 @@ public final class Triage {
     _ text: UnsafeRawBufferPointer, _ line: Int, hits: LiteralPrefilter.LineHits?,
     _ timestamp: () -> String?, matching: Bool = true
   ) {
-    if hot.pointee.countingAfterBanner, text.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) {
+    if hot.pointee.countingAfterBanner, Triage.hasText(text) {
       tracker.observeLine()
       // Only "was there any text after the banner" matters: stop looking.
       hot.pointee.countingAfterBanner = false

@@ -102,4 +102,20 @@ struct FileFollowerTests {
   @Test func aMissingFileCannotBeFollowed() {
     #expect(throws: (any Error).self) { try FileFollower(path: "/nonexistent/space-triage/app.log") }
   }
+
+  /// Closing twice closes once: the second call must not close a file opened since under the
+  /// same descriptor number (a struct copy used to do exactly that).
+  @Test func closingTwiceLeavesOtherFilesAlone() throws {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("follow-\(UUID().uuidString).log").path
+    try Data("one\n".utf8).write(to: URL(fileURLWithPath: path))
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let follower = try FileFollower(path: FilePath(path), shouldStop: { true })
+    follower.close()
+    let other = try FileDescriptor.open(FilePath(path), .readOnly)  // most likely the same number
+    defer { try? other.close() }
+    follower.close()
+    #expect((try? other.stat()) != nil, "the other descriptor is still open")
+    var buffer = [UInt8](repeating: 0, count: 8)
+    #expect(throws: Errno.badFileDescriptor) { try buffer.withUnsafeMutableBytes { try follower.read(into: $0) } }
+  }
 }

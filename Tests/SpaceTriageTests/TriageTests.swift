@@ -141,3 +141,19 @@ struct TriageTests {
     #expect(report.advice.contains { $0.action == "stop-retrying" })
   }
 }
+
+struct PatternProblemTests {
+  /// A pattern that gives up on one input is listed in that input's report only, and runs
+  /// again on the next input classified by the same classifier.
+  @Test func giveUpsDoNotCarryOverToTheNextInput() throws {
+    let catalog = try CompiledCatalog(Catalog(signatures: [
+      Signature(id: "test.boom", title: "boom", stage: .running, signatureClass: .persistent, pattern: "boom (a+)+$")
+    ]))
+    let classifier = Classifier(catalog: catalog)
+    let first = classifier.classify(text: "boom " + String(repeating: "a", count: 40) + "!\n")
+    #expect(first.catalogProblems.count == 1)
+    let second = classifier.classify(text: "boom aaa\n")
+    #expect(second.catalogProblems.isEmpty)
+    #expect(second.findings.map(\.id) == ["test.boom"])
+  }
+}

@@ -97,7 +97,7 @@ public final class LiveTriage {
     var active = false
     decoder.decode(raw) { text in
       triage.observe(text: text, line: number, timestamp: decoder.lastTimestamp)
-      if text.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) {
+      if Triage.hasText(text) {
         active = true
         lastText.removeAll(keepingCapacity: true)
         lastText.append(contentsOf: text.prefix(2048))
