@@ -170,6 +170,11 @@ private final class WatchSession: @unchecked Sendable {
   }
 
   /// Prints the verdict (or the error) and exits. Runs on `queue`.
+  ///
+  /// Exits with `_exit`: every byte was already written with write(2) (``Output``), and
+  /// `exit`'s atexit handlers and static destructors would run while the reader thread and
+  /// dispatch's threads are still alive (a watch interrupted by SIGINT was once seen hanging
+  /// there under load).
   private func finish(bytesRead: Int?, error: SpaceLogsError?) {
     guard !finished else { return }
     finished = true
@@ -177,20 +182,20 @@ private final class WatchSession: @unchecked Sendable {
       switch error.kind {
       case .notAuthorised:
         Output.error(error.message)
-        exit(ExitStatus.notAuthorised.rawValue)
+        _exit(ExitStatus.notAuthorised.rawValue)
       case .notFound:
         Output.error(error.message)
-        exit(ExitStatus.cannotOpen.rawValue)
+        _exit(ExitStatus.cannotOpen.rawValue)
       case .network:
         // What was read so far still gets its verdict; the status says the input broke off.
         if live.lineCount > 0 { printer.printFinal(live.finish(bytesRead: bytesRead)) }
         Output.error(error.message)
-        exit(ExitStatus.ioError.rawValue)
+        _exit(ExitStatus.ioError.rawValue)
       }
     }
     let report = live.finish(bytesRead: bytesRead)
     printer.printFinal(report)
-    exit(ExitStatus(report.verdict).rawValue)
+    _exit(ExitStatus(report.verdict).rawValue)
   }
 }
 
