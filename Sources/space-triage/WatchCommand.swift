@@ -130,14 +130,21 @@ private final class WatchSession: @unchecked Sendable {
   /// Watches `source` until it ends or a signal arrives, then exits with SPEC's status.
   func run<Source: ByteSource>(_ source: Source, tickEvery interval: Double) -> Never {
     live.onEvent = { [unowned self] event in self.printer.print(event, source: self.live.source) }
+    // Dispatch installs a signal source on its own thread, some time after `resume()`; a signal
+    // that came before, while ignored, would be lost and the watch would never end. So nothing
+    // is read (and nothing printed) until both sources are in place.
+    let registered = DispatchSemaphore(value: 0)
     for number in [SIGINT, SIGTERM] {
       // The default action would kill the process before the verdict is printed.
       signal(number, SIG_IGN)
       let signalSource = DispatchSource.makeSignalSource(signal: number, queue: queue)
       signalSource.setEventHandler { [unowned self] in self.finish(bytesRead: nil, error: nil) }
+      signalSource.setRegistrationHandler { registered.signal() }
       signalSource.resume()
       keepAlive.append(signalSource)
     }
+    registered.wait()
+    registered.wait()
     let timer = DispatchSource.makeTimerSource(queue: queue)
     timer.schedule(deadline: .now() + interval, repeating: interval, leeway: .milliseconds(20))
     timer.setEventHandler { [unowned self] in self.live.tick() }
@@ -172,9 +179,8 @@ private final class WatchSession: @unchecked Sendable {
   /// Prints the verdict (or the error) and exits. Runs on `queue`.
   ///
   /// Exits with `_exit`: every byte was already written with write(2) (``Output``), and
-  /// `exit`'s atexit handlers and static destructors would run while the reader thread and
-  /// dispatch's threads are still alive (a watch interrupted by SIGINT was once seen hanging
-  /// there under load).
+  /// `exit`'s atexit handlers and static destructors need not run beside the live reader and
+  /// dispatch threads.
   private func finish(bytesRead: Int?, error: SpaceLogsError?) {
     guard !finished else { return }
     finished = true
