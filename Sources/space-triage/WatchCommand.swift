@@ -233,7 +233,7 @@ private struct WatchPrinter {
     case .json:
       return  // one document at the end
     case .ndjson:
-      Output.write(json(event, source: source).serialized() + "\n")
+      Output.write(WatchEventJSON.event(event, source: source).serialized() + "\n")
     case .text:
       Output.write(text(event) + "\n")
     }
@@ -248,31 +248,9 @@ private struct WatchPrinter {
         reports: [report], catalogVersion: Catalog.schemaVersion, signatureCount: signatureCount)
       Output.write(document.serialized() + "\n")
     case .ndjson:
-      Output.write(JSONReporter.verdictEvent(report).serialized() + "\n")
+      Output.write(WatchEventJSON.verdict(report).serialized() + "\n")
     case .text:
       Output.write((printedEvents ? "\n" : "") + TextReporter(color: color).render(report))
-    }
-  }
-
-  private func json(_ event: LiveTriage.Event, source: String) -> JSONValue {
-    switch event {
-    case .stage(let mark, let attempt):
-      return JSONReporter.event(.stage(mark, attempt: attempt), source: source)
-    case .finding(let finding):
-      return JSONReporter.event(.finding(finding), source: source)
-    case .provisional(let report):
-      return .object([
-        ("event", .string("provisional")), ("source", .string(source)),
-        ("verdict", .string(report.verdict.rawValue)), ("primary", .optional(report.primary)),
-        ("finalStage", .optional(report.finalStage?.rawValue)), ("escalated", .bool(report.escalated)),
-        ("attempts", .int(report.attempts)), ("lines", .int(report.lines)),
-        ("advice", .array(report.advice.map(JSONReporter.advice))),
-      ])
-    case .stallEnded(let finding):
-      return .object([
-        ("event", .string("stall-ended")), ("source", .string(source)), ("id", .string(finding.id)),
-        ("line", .int(finding.line)),
-      ])
     }
   }
 

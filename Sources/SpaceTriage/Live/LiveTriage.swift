@@ -97,7 +97,7 @@ public final class LiveTriage {
     var active = false
     decoder.decode(raw) { text in
       triage.observe(text: text, line: number, timestamp: decoder.lastTimestamp)
-      if Triage.hasText(text) {
+      if LineBookkeeping.hasText(text) {
         active = true
         lastText.removeAll(keepingCapacity: true)
         lastText.append(contentsOf: text.prefix(2048))

@@ -80,30 +80,4 @@ public enum JSONReporter {
       ("signatures", .object(tally.signatures.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
     ])
   }
-
-  /// A watch event line: `{"event": "stage"|"finding", …}`.
-  public static func event(_ event: TriageEvent, source: String) -> JSONValue {
-    switch event {
-    case .stage(let mark, let attempt):
-      .object([
-        ("event", .string("stage")), ("source", .string(source)), ("stage", .string(mark.stage.rawValue)),
-        ("line", .int(mark.line)), ("attempt", .int(attempt)),
-      ])
-    case .finding(let found):
-      .object([("event", .string("finding")), ("source", .string(source))] + fields(of: finding(found)))
-    }
-  }
-
-  /// The final watch event: the verdict with the whole REPORT.
-  public static func verdictEvent(_ report: Report) -> JSONValue {
-    .object([
-      ("event", .string("verdict")), ("verdict", .string(report.verdict.rawValue)),
-      ("report", self.report(report)),
-    ])
-  }
-
-  private static func fields(of value: JSONValue) -> [(String, JSONValue)] {
-    if case .object(let fields) = value { return fields }
-    return []
-  }
 }

@@ -20,11 +20,8 @@ public final class Triage {
   private var findingOrder: [Int] = []
   private var lastBuildBanner: (line: Int, text: String)?
   private var sawErrorBox = false
-  private let traceback = TracebackTracker()
-  /// Copies of the two flags every line reads, kept in unsafe storage so the per-line fast path
-  /// pays no exclusivity check: whether lines after a build banner are being counted, and
-  /// whether a traceback is open. Updated whenever `tracker` or `traceback` change.
-  private let hot = UnsafeMutablePointer<(countingAfterBanner: Bool, tracebackOpen: Bool)>.allocate(capacity: 1)
+  /// The banner and traceback bookkeeping (shared with the split-file workers).
+  private let books = LineBookkeeping()
   /// Per entry, what a match does to the stages: the effect of an info entry (`.none` for a
   /// finding). A flat copy, so that a match copies no `Signature`.
   private let effects: UnsafeMutableBufferPointer<(effect: Effect, stage: Stage)>
@@ -41,14 +38,12 @@ public final class Triage {
     self.matcher = matcher
     self.redactor = redactor
     matcher.resetProblems()
-    hot.initialize(to: (false, false))
     let signatures = matcher.catalog.signatures
     effects = .allocate(capacity: max(1, signatures.count))
     _ = effects.initialize(from: signatures.map { ($0.signatureClass == .info ? $0.effect : .none, $0.stage) })
   }
 
   deinit {
-    hot.deallocate()
     effects.deallocate()
   }
 
@@ -65,12 +60,6 @@ public final class Triage {
     observe(text, line, hits: hits, timestamp)
   }
 
-  /// Whether `text` holds anything but blanks (spaces, tabs, `\r`): what counts as a line
-  /// after a build banner.
-  static func hasText(_ text: UnsafeRawBufferPointer) -> Bool {
-    text.contains { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }
-  }
-
   /// Notes a line in which no entry can match (a block scan found no literal in it): only the
   /// traceback and banner bookkeeping look at it.
   public func observeUnmatched(text: UnsafeRawBufferPointer, line: Int) {
@@ -79,27 +68,14 @@ public final class Triage {
 
   /// Whether the next line must be observed even if no literal occurs in it: a traceback is
   /// open, or a build banner still waits for a line with text after it.
-  public var needsEveryLine: Bool { hot.pointee.countingAfterBanner || hot.pointee.tracebackOpen }
+  public var needsEveryLine: Bool { books.needsEveryLine }
 
   private func observe(
     _ text: UnsafeRawBufferPointer, _ line: Int, hits: LiteralPrefilter.LineHits?,
     _ timestamp: () -> String?, matching: Bool = true
   ) {
-    if hot.pointee.countingAfterBanner, Triage.hasText(text) {
-      tracker.observeLine()
-      // Only "was there any text after the banner" matters: stop looking.
-      hot.pointee.countingAfterBanner = false
-    }
-    if hot.pointee.tracebackOpen || TracebackTracker.mayStart(text) {
-      traceback.observe(text, line: line)
-      hot.pointee.tracebackOpen = traceback.isOpen
-    }
-    defer {
-      if hot.pointee.tracebackOpen {
-        traceback.closeIfEnded(text)
-        hot.pointee.tracebackOpen = traceback.isOpen
-      }
-    }
+    if books.lineStarts(text, line: line) { tracker.observeLine() }
+    defer { books.lineEnds(text) }
     let handle = { (index: Int) in
       let marker = self.effects[index]
       if marker.effect == .errorBoxEnd {
@@ -108,7 +84,7 @@ public final class Triage {
       } else if marker.effect != .none {
         let before = self.tracker.stageChanges
         self.tracker.observe(effect: marker.effect, stage: marker.stage, line: line)
-        self.hot.pointee.countingAfterBanner = self.tracker.lastBannerWasBuild && self.tracker.linesSinceBuildBanner == 0
+        self.books.waitForTextAfterBanner(self.tracker.lastBannerWasBuild && self.tracker.linesSinceBuildBanner == 0)
         if marker.effect == .buildAttempt { self.lastBuildBanner = (line, self.evidence(text)) }
         self.announceStages(since: before)
       } else {
@@ -181,7 +157,7 @@ public final class Triage {
     let captures = matcher.captures(of: index, in: text).mapValues { redactor.redact($0) }
     let evidenceText = evidence(text)
     let context = signature.signatureClass.isFailure
-      ? traceback.context(forFailureAt: line, text: text).map { redactor.redact($0) } : []
+      ? books.traceback.context(forFailureAt: line, text: text).map { redactor.redact($0) } : []
     if var finding = findings[index] {
       finding.context = context
       let newAttempt = !finding.occurs(inAttempt: attempt)

@@ -1,0 +1,104 @@
+// The hot loops: probing a line or a whole block against the prefilter's tables.
+
+extension LiteralPrefilter {
+  /// The hash of a little-endian 4-gram, as it is (case-exact).
+  @inline(__always)
+  static func hash(_ gram: UInt32) -> Int {
+    Int(truncatingIfNeeded: (gram &* 0x9E37_79B1) &>> UInt32(32 - hashBits))
+  }
+
+  /// Calls `candidate` with each entry some of whose literals occur in `text` (an entry may be
+  /// reported more than once). ``alwaysRun`` entries are not included.
+  @inline(__always)
+  public func forEachCandidate(in text: UnsafeRawBufferPointer, _ candidate: (Int) -> Void) {
+    let count = text.count
+    guard count >= 4, let base = text.baseAddress, let bits = bitmap.baseAddress else { return }
+    let stride = self.stride
+    var position = 0
+    let last = count &- 4
+    while position <= last {
+      let gram = base.loadUnaligned(fromByteOffset: position, as: UInt32.self)
+      let hash = Self.hash(UInt32(littleEndian: gram))
+      if bits[hash &>> 6] & (1 &<< UInt64(hash & 63)) != 0 {
+        verify(hash: hash, at: position, in: text) { literal in
+          for signature in literals[literal].signatures { candidate(signature) }
+        }
+      }
+      position &+= stride
+    }
+  }
+
+  /// Probes a whole block of lines at once, recording every literal occurrence found.
+  ///
+  /// Stops early when `hits` could overflow. Every occurrence that ends at or before the
+  /// returned `covered` offset is among the first `count` hits, in increasing order of
+  /// position; a line that ends after `covered` must be probed again (or on its own).
+  public func scan(
+    _ block: UnsafeRawBufferPointer, into hits: UnsafeMutableBufferPointer<LiteralHit>
+  ) -> (count: Int, covered: Int) {
+    let count = min(block.count, Int(Int32.max))  // hit positions are 32-bit
+    guard count >= 4, let base = block.baseAddress, let bits = bitmap.baseAddress, let out = hits.baseAddress else {
+      return (0, count)
+    }
+    let last = count &- 4
+    let limit = hits.count &- largestBucket
+    guard limit > 0 else { return (0, 0) }  // too small to hold one probe's hits: probe lines alone
+    var found = 0
+    var position = 0
+    while true {
+      position = Self.nextBitmapHit(base, from: position, last: last, stride: stride, bits: bits)
+      if position > last { return (found, count) }
+      if found > limit { return (found, position &+ 3) }
+      let hash = Self.hash(UInt32(littleEndian: base.loadUnaligned(fromByteOffset: position, as: UInt32.self)))
+      verify(hash: hash, at: position, in: UnsafeRawBufferPointer(start: base, count: count)) { literal in
+        out[found] = LiteralHit(position: Int32(truncatingIfNeeded: position), literal: Int32(truncatingIfNeeded: literal))
+        found &+= 1
+      }
+      position &+= stride
+    }
+  }
+
+  /// The first probe position from `position` on (stepping by `stride`) whose 4-gram is in the
+  /// bitmap, or a position past `last`. Kept apart and small: it is the hottest loop.
+  @inline(never)
+  static func nextBitmapHit(
+    _ base: UnsafeRawPointer, from position: Int, last: Int, stride: Int, bits: UnsafePointer<UInt64>
+  ) -> Int {
+    var position = position
+    while position <= last {
+      let hash = Self.hash(UInt32(littleEndian: base.loadUnaligned(fromByteOffset: position, as: UInt32.self)))
+      if bits[hash &>> 6] & (1 &<< UInt64(truncatingIfNeeded: hash & 63)) != 0 { return position }
+      position &+= stride
+    }
+    return position
+  }
+
+  @inline(never)
+  private func verify(hash: Int, at position: Int, in text: UnsafeRawBufferPointer, _ found: (Int) -> Void) {
+    guard let base = text.baseAddress else { return }
+    let actual = UInt32(littleEndian: base.loadUnaligned(fromByteOffset: position, as: UInt32.self))
+    var slot = Int(bucketStart[hash])
+    let stop = Int(bucketStart[hash &+ 1])
+    while slot < stop {
+      let probe = probes[slot]
+      slot &+= 1
+      // A different gram with the same hash: most misses end here.
+      guard actual | probe.fold == probe.gram else { continue }
+      let range = literalRanges[Int(probe.literal)]
+      let start = position &- Int(probe.offset)
+      guard start >= 0, start &+ Int(range.count) <= text.count else { continue }
+      if equal(range, base + start) { found(Int(probe.literal)) }
+    }
+  }
+
+  /// Whether the bytes at `text` show the literal at `range` (with its case folding).
+  @inline(__always)
+  private func equal(_ range: LiteralRange, _ text: UnsafeRawPointer) -> Bool {
+    let expected = literalBytes.baseAddress! + Int(range.start)
+    let fold = literalFold.baseAddress! + Int(range.start)
+    for offset in 0..<Int(range.count) where text.load(fromByteOffset: offset, as: UInt8.self) | fold[offset] != expected[offset] {
+      return false
+    }
+    return true
+  }
+}
