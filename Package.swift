@@ -7,6 +7,7 @@ let package = Package(
     .executable(name: "space-triage", targets: ["space-triage"]),
     .library(name: "SpaceTriage", targets: ["SpaceTriage"]),
     .library(name: "PatternCatalog", targets: ["PatternCatalog"]),
+    .library(name: "SpaceDoctor", targets: ["SpaceDoctor"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -42,10 +43,13 @@ let package = Package(
         .product(name: "SystemPackage", package: "swift-system"),
       ]
     ),
+    // `doctor`: a whole Space (runtime, README YAML, code, pins, secrets, logs) in one report.
+    .target(name: "SpaceDoctor", dependencies: ["SpaceTriage", "Yams"]),
     .executableTarget(
       name: "space-triage",
       dependencies: [
         "SpaceTriage",
+        "SpaceDoctor",
         "PatternCatalog",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "SystemPackage", package: "swift-system"),
@@ -57,6 +61,7 @@ let package = Package(
     .testTarget(name: "CorpusTests", dependencies: ["SpaceTriage", "PatternCatalog"]),
     .testTarget(name: "CLITests", dependencies: ["space-triage"]),
     .testTarget(name: "LiveTests", dependencies: ["SpaceTriage", "space-triage"]),
+    .testTarget(name: "DoctorTests", dependencies: ["SpaceDoctor", "SpaceTriage", "PatternCatalog", "space-triage"]),
   ]
 )
 
