@@ -162,9 +162,11 @@ public struct LogSnapshot: Sendable {
           do {
             let count = try buffer.withUnsafeMutableBytes { try client.read(into: $0) }
             if count == 0 { break }
+            // Only events are activity: a live stream's keep-alives (`data:`) are not.
+            let hasEvent = buffer[0..<count].contains(UInt8(ascii: "{"))
             lock.withLock {
               bytes += buffer[0..<count]
-              last = Date()
+              if hasEvent { last = Date() }
             }
           } catch let failure as SpaceLogsError {
             lock.withLock { error = failure }

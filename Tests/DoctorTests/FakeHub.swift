@@ -1,0 +1,288 @@
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// A strict fake of the Hub on 127.0.0.1 for `doctor`'s tests (POSIX sockets, a thread per
+/// connection; the socket code follows `Tests/LiveTests/LoopbackServer.swift`).
+///
+/// Strict like the Hub: a request whose `Authorization` is not `Bearer <validToken>` gets 401
+/// everywhere; a private Space without a token gets 401; an unknown Space or file gets 404;
+/// variables and secrets need the token; anything but GET gets 405. Response bodies have the
+/// shapes `huggingface_hub` reads (`SpaceInfo`, `SpaceRuntime`, `SpaceVariable`, `SpaceSecret`).
+final class FakeHub: @unchecked Sendable {
+  // SAFETY (@unchecked Sendable): `received` and `stopped` are guarded by `lock`; the rest is
+  // set once in init.
+
+  /// One Space the fake knows.
+  struct Space: Sendable {
+    var id: String
+    var isPrivate = false
+    var sdk = "gradio"
+    var stage = "RUNNING"
+    var hardwareCurrent: String? = "cpu-basic"
+    var hardwareRequested: String? = "cpu-basic"
+    var errorMessage: String?
+    var files: [String: String] = [:]
+    var variables: [String: String] = [:]
+    var secrets: [String] = []
+    var buildLog: [String] = []
+    var runLog: [String] = []
+    /// Seconds between two run log events.
+    var runLogDelay: Double = 0
+    /// Keep the run log open after its events (a live Space), sending a keep-alive every 0.2 s.
+    var runLogStaysOpen = false
+    var lastModified = "2026-11-20T09:58:00.000Z"
+  }
+
+  /// A request as the fake saw it.
+  struct Request: Sendable {
+    var method: String
+    var path: String
+    var authorization: String?
+    var status: Int
+  }
+
+  static let validToken = "hf_FakeHubValidToken0123456789abcdef"
+
+  let port: UInt16
+  private let listener: Int32
+  private let spaces: [String: Space]
+  private let lock = NSLock()
+  private var received: [Request] = []
+  private var stopped = false
+  private let acceptEnded = DispatchSemaphore(value: 0)
+
+  var requests: [Request] { lock.withLock { received } }
+  var endpoint: String { "http://127.0.0.1:\(port)" }
+  private var isStopped: Bool { lock.withLock { stopped } }
+
+  init(spaces: [Space]) throws {
+    self.spaces = Dictionary(uniqueKeysWithValues: spaces.map { ($0.id, $0) })
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw POSIXError(.EIO) }
+    var one: Int32 = 1
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = 0
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let bound = withUnsafePointer(to: &address) { pointer in
+      pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard bound == 0, listen(fd, 32) == 0 else {
+      close(fd)
+      throw POSIXError(.EADDRINUSE)
+    }
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &address) { pointer in
+      pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+    }
+    listener = fd
+    port = UInt16(bigEndian: address.sin_port)
+    Thread { [self] in acceptLoop() }.start()
+  }
+
+  func stop() {
+    lock.withLock { stopped = true }
+    shutdown(listener, Int32(SHUT_RDWR))
+    acceptEnded.wait()
+    close(listener)
+  }
+
+  private func acceptLoop() {
+    defer { acceptEnded.signal() }
+    while true {
+      let client = accept(listener, nil, nil)
+      if isStopped {
+        if client >= 0 { close(client) }
+        return
+      }
+      if client < 0 {
+        if errno == EINTR { continue }
+        return
+      }
+      Thread { [self] in serve(client) }.start()
+    }
+  }
+
+  // MARK: - Routing
+
+  private enum Answer {
+    case status(Int, String)
+    case json(String)
+    case file(String)
+    case stream(events: [String], delay: Double, staysOpen: Bool)
+  }
+
+  private func route(method: String, path: String, authorization: String?) -> Answer {
+    guard method == "GET" else { return .status(405, #"{"error":"Method not allowed"}"#) }
+    if let authorization, authorization != "Bearer \(FakeHub.validToken)" {
+      return .status(401, #"{"error":"Invalid credentials in Authorization header"}"#)
+    }
+    let authorised = authorization != nil
+    let decoded = path.removingPercentEncoding ?? path
+    let parts = decoded.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+    // "", "api", "spaces", owner, name, rest… | "", "spaces", owner, name, "resolve", "main", path…
+    if parts.count >= 5, parts[1] == "api", parts[2] == "spaces" {
+      let id = parts[3] + "/" + parts[4]
+      guard let space = spaces[id] else { return .status(404, #"{"error":"Repository not found"}"#) }
+      if space.isPrivate && !authorised { return .status(401, #"{"error":"Invalid username or password."}"#) }
+      let rest = Array(parts.dropFirst(5))
+      switch rest {
+      case []: return .json(FakeHub.info(space))
+      case ["runtime"]: return .json(FakeHub.runtime(space))
+      case ["variables"]:
+        guard authorised else { return .status(401, #"{"error":"Unauthorized"}"#) }
+        return .json(FakeHub.variables(space))
+      case ["secrets"]:
+        guard authorised else { return .status(401, #"{"error":"Unauthorized"}"#) }
+        return .json(FakeHub.secrets(space))
+      case ["logs", "build"]: return .stream(events: space.buildLog, delay: 0, staysOpen: false)
+      case ["logs", "run"]: return .stream(events: space.runLog, delay: space.runLogDelay, staysOpen: space.runLogStaysOpen)
+      default: return .status(404, #"{"error":"Not found"}"#)
+      }
+    }
+    if parts.count >= 7, parts[1] == "spaces", parts[4] == "resolve", parts[5] == "main" {
+      let id = parts[2] + "/" + parts[3]
+      guard let space = spaces[id] else { return .status(404, "Repository not found") }
+      if space.isPrivate && !authorised { return .status(401, "Invalid username or password.") }
+      let file = parts.dropFirst(6).joined(separator: "/")
+      guard let text = space.files[file] else { return .status(404, "Entry not found") }
+      return .file(text)
+    }
+    return .status(404, "Not found")
+  }
+
+  // MARK: - Bodies with the Hub's field names
+
+  static func quote(_ text: String) -> String {
+    let data = try? JSONSerialization.data(withJSONObject: [text], options: [.fragmentsAllowed])
+    let array = data.map { String(decoding: $0, as: UTF8.self) } ?? "[\"\"]"
+    return String(array.dropFirst().dropLast())
+  }
+
+  static func runtime(_ space: Space) -> String {
+    let current = space.hardwareCurrent.map(quote) ?? "null"
+    let requested = space.hardwareRequested.map(quote) ?? "null"
+    let error = space.errorMessage.map { #","errorMessage":\#(quote($0))"# } ?? ""
+    return #"{"stage":"\#(space.stage)","hardware":{"current":\#(current),"requested":\#(requested)},"storage":null,"gcTimeout":172800,"replicas":{"current":1,"requested":1},"devMode":false,"domains":[{"domain":"\#(space.id.replacingOccurrences(of: "/", with: "-")).hf.space","stage":"READY"}]\#(error)}"#
+  }
+
+  static func cardData(_ space: Space) -> String {
+    // What the Hub derives from README.md's front matter (only the scalar keys the tests use).
+    guard let readme = space.files["README.md"] else { return "{}" }
+    var fields: [String] = []
+    let lines = readme.split(separator: "\n", omittingEmptySubsequences: false)
+    guard lines.first == "---" else { return "{}" }
+    for line in lines.dropFirst() {
+      if line == "---" { break }
+      guard let colon = line.firstIndex(of: ":"), !line.hasPrefix(" "), !line.hasPrefix("-") else { continue }
+      let key = line[..<colon].trimmingCharacters(in: .whitespaces)
+      let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
+      if !value.isEmpty { fields.append("\(quote(key)):\(quote(value))") }
+    }
+    return "{" + fields.joined(separator: ",") + "}"
+  }
+
+  static func info(_ space: Space) -> String {
+    let owner = space.id.split(separator: "/").first.map(String.init) ?? ""
+    let siblings = space.files.keys.sorted().map { #"{"rfilename":\#(quote($0))}"# }.joined(separator: ",")
+    return #"{"_id":"6650f0c0a1b2c3d4e5f60718","id":\#(quote(space.id)),"author":\#(quote(owner)),"sha":"e9e3061c0ffee0000000000000000000deadbeef","lastModified":"\#(space.lastModified)","private":\#(space.isPrivate),"gated":false,"disabled":false,"host":"https://\#(space.id.replacingOccurrences(of: "/", with: "-")).hf.space","subdomain":"\#(space.id.replacingOccurrences(of: "/", with: "-"))","likes":3,"sdk":"\#(space.sdk)","tags":["gradio","region:us"],"cardData":\#(cardData(space)),"siblings":[\#(siblings)],"runtime":\#(runtime(space)),"createdAt":"2026-10-01T12:00:00.000Z","usedStorage":123456,"trendingScore":0,"models":[],"datasets":[]}"#
+  }
+
+  static func variables(_ space: Space) -> String {
+    "{" + space.variables.sorted { $0.key < $1.key }.map {
+      #"\#(quote($0.key)):{"value":\#(quote($0.value)),"description":null,"updatedAt":"2026-10-02T08:00:00.000Z"}"#
+    }.joined(separator: ",") + "}"
+  }
+
+  static func secrets(_ space: Space) -> String {
+    "{" + space.secrets.sorted().map { #"\#(quote($0)):{"description":null,"updatedAt":"2026-10-02T08:00:00.000Z"}"# }
+      .joined(separator: ",") + "}"
+  }
+
+  /// `data: {"data": "<line>\n", "timestamp": "…"}` events for `lines`, one second apart from `start`.
+  static func events(_ lines: [String], start: String) -> [String] {
+    let formatter = ISO8601DateFormatter()
+    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    let base = formatter.date(from: start) ?? Date(timeIntervalSince1970: 0)
+    return lines.enumerated().map { index, line in
+      let stamp = formatter.string(from: base.addingTimeInterval(Double(index)))
+      return #"data: {"data":\#(quote(line + "\n")),"timestamp":"\#(stamp)"}"# + "\n\n"
+    }
+  }
+
+  // MARK: - Serving
+
+  private func serve(_ client: Int32) {
+    defer { close(client) }
+    guard let head = readHead(client) else { return }
+    let lines = head.components(separatedBy: "\r\n")
+    let parts = lines.first?.split(separator: " ") ?? []
+    guard parts.count >= 2 else { return }
+    let method = String(parts[0])
+    let path = String(parts[1])
+    var authorization: String?
+    for line in lines.dropFirst() {
+      guard let colon = line.firstIndex(of: ":") else { continue }
+      if line[..<colon].lowercased() == "authorization" {
+        authorization = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+      }
+    }
+    let answer = route(method: method, path: path, authorization: authorization)
+    let status: Int
+    switch answer {
+    case .status(let code, _): status = code
+    default: status = 200
+    }
+    lock.withLock { received.append(Request(method: method, path: path, authorization: authorization, status: status)) }
+    switch answer {
+    case .status(let code, let body):
+      transmit(client, "HTTP/1.1 \(code) Status\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
+    case .json(let body):
+      transmit(client, "HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
+    case .file(let body):
+      transmit(client, "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
+    case .stream(let events, let delay, let staysOpen):
+      guard transmit(client, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n") else { return }
+      for event in events {
+        if delay > 0 { Thread.sleep(forTimeInterval: delay) }
+        if isStopped { return }
+        guard transmit(client, String(event.utf8.count, radix: 16) + "\r\n" + event + "\r\n") else { return }
+      }
+      while staysOpen && !isStopped {
+        Thread.sleep(forTimeInterval: 0.2)
+        let keepAlive = "data:\n\n"
+        guard transmit(client, String(keepAlive.utf8.count, radix: 16) + "\r\n" + keepAlive + "\r\n") else { return }
+      }
+      transmit(client, "0\r\n\r\n")
+    }
+  }
+
+  private func readHead(_ client: Int32) -> String? {
+    var bytes: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    while bytes.count < 65536 {
+      let count = buffer.withUnsafeMutableBytes { recv(client, $0.baseAddress, $0.count, 0) }
+      if count <= 0 { return nil }
+      bytes += buffer[0..<count]
+      if bytes.count >= 4, bytes.suffix(4) == [13, 10, 13, 10] { return String(decoding: bytes, as: UTF8.self) }
+    }
+    return nil
+  }
+
+  @discardableResult
+  private func transmit(_ client: Int32, _ text: String) -> Bool {
+    var bytes = Array(text.utf8)[...]
+    while !bytes.isEmpty {
+      let sent = bytes.withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+      if sent <= 0 { return false }
+      bytes = bytes.dropFirst(sent)
+    }
+    return true
+  }
+}
