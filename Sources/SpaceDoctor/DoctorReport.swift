@@ -134,7 +134,8 @@ extension DoctorReport {
       out += "  logs: \(logVerdict?.rawValue ?? logs.verdict.rawValue)\(stage)\(events)\n"
       if let primary = logs.primaryFinding {
         out += "    \(primary.id): \(primary.title)\n"
-        let origin = primary.line == errorMessageLine ? "runtime errorMessage" : "line \(primary.line)"
+        let origin = primary.line != errorMessageLine ? "line \(primary.line)"
+          : primary.firstLine != primary.line ? "runtime errorMessage (first at log line \(primary.firstLine))" : "runtime errorMessage"
         out += "    \(origin): \(TextReporter.safe(primary.text))\n"
       } else if logs.lines == 0 {
         out += "    the logs are empty\n"

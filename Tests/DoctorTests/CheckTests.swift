@@ -280,9 +280,13 @@ struct CheckTests {
     #expect(check.location == "requirements.txt:1")
   }
 
-  @Test func everyCheckHasADefinitionAndATest() {
+  @Test func everyCheckIsDefinedOnceAndDocumented() throws {
     let ids = CheckCatalog.all.map(\.id)
     #expect(Set(ids).count == ids.count)
     #expect(ids.allSatisfy { $0.hasPrefix("check.") })
+    let readme = try String(
+      contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("README.md"), encoding: .utf8)
+    for id in ids { #expect(readme.contains("| `\(id)` |"), "README checks table lacks \(id)") }
   }
 }
