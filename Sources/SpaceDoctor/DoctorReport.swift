@@ -43,10 +43,13 @@ public struct DoctorReport: Sendable {
   }
 
   /// The log verdict, read with the runtime: an empty or inconclusive log of a Space the Hub
-  /// reports `RUNNING` is healthy.
+  /// reports `RUNNING` is healthy; a log that looks healthy of a Space in an error stage is unknown.
   public var logVerdict: Verdict? {
     guard let logs else { return nil }
     if logs.verdict == .unknown, logs.primary == nil, snapshot.runtime?.stage == "RUNNING" { return .healthy }
+    // The Hub knows better than a log that shows no failure (a completed build, then a crash
+    // no entry names): the Space failed, the logs do not say why.
+    if logs.verdict == .healthy, snapshot.runtime?.isError == true { return .unknown }
     return logs.verdict
   }
 
@@ -211,7 +214,18 @@ extension DoctorReport {
   }
 
   /// `--format json`: one document.
-  public func jsonText() -> String { Redactor.standard.redact(json().serialized()) + "\n" }
+  public func jsonText() -> String { DoctorReport.redacted(json()).serialized() + "\n" }
+
+  /// `value` with every string redacted (before serialising: redacting JSON text could eat an
+  /// escape and break the document).
+  static func redacted(_ value: JSONValue) -> JSONValue {
+    switch value {
+    case .string(let text): return .string(Redactor.standard.redact(text))
+    case .array(let items): return .array(items.map(redacted))
+    case .object(let fields): return .object(fields.map { ($0.0, redacted($0.1)) })
+    default: return value
+    }
+  }
 
   /// `--format ndjson`: `{"event": "check", …}` per check, `{"event": "logs", "report": REPORT}`
   /// (remote), then `{"event": "doctor", …}` with the whole report.
@@ -219,14 +233,14 @@ extension DoctorReport {
     var lines: [String] = []
     for check in checks {
       guard case .object(let fields) = DoctorReport.checkJSON(check) else { continue }
-      lines.append(JSONValue.object([("event", .string("check"))] + fields).serialized())
+      lines.append(DoctorReport.redacted(.object([("event", .string("check"))] + fields)).serialized())
     }
     if let logs {
-      lines.append(JSONValue.object([
+      lines.append(DoctorReport.redacted(.object([
         ("event", .string("logs")), ("verdict", .optional(logVerdict?.rawValue)), ("report", JSONReporter.report(logs)),
-      ]).serialized())
+      ])).serialized())
     }
-    if case .object(let fields) = json() { lines.append(JSONValue.object([("event", .string("doctor"))] + fields).serialized()) }
-    return Redactor.standard.redact(lines.joined(separator: "\n")) + "\n"
+    if case .object(let fields) = json() { lines.append(DoctorReport.redacted(.object([("event", .string("doctor"))] + fields)).serialized()) }
+    return lines.joined(separator: "\n") + "\n"
   }
 }

@@ -109,8 +109,63 @@ struct DoctorCommandTests {
     return space
   }
 
+  /// ZeroGPU code that fell back to cpu-basic and fails with a transient-looking error.
+  static func fallbackWithTransientLog() -> FakeHub.Space {
+    var space = cleanSpace()
+    space.id = "acme/fallback"
+    space.stage = "RUNTIME_ERROR"
+    space.hardwareCurrent = "cpu-basic"
+    space.hardwareRequested = "cpu-basic"
+    space.runLog = FakeHub.events(
+      DoctorFixtures.healthyRunLog + ["Traceback (most recent call last):", "RuntimeError: No CUDA GPUs are available"],
+      start: "2026-11-30T10:05:00.000Z")
+    return space
+  }
+
+  /// A Space set up right whose run hit a platform hiccup.
+  static func transientSpace() -> FakeHub.Space {
+    var space = fallbackWithTransientLog()
+    space.id = "acme/hiccup"
+    space.hardwareCurrent = "zero-a10g"
+    space.hardwareRequested = "zero-a10g"
+    return space
+  }
+
+  /// A healthy running Space whose code has an error check that explains nothing (yet).
+  static func runningWithErrorCheck() -> FakeHub.Space {
+    var space = cleanSpace()
+    space.id = "acme/long-gpu"
+    space.files["app.py"] = space.files["app.py"]?.replacingOccurrences(of: "duration=60", with: "duration=3000")
+    return space
+  }
+
+  /// An organisation's private Space the token's account cannot see.
+  static func forbiddenSpace() -> FakeHub.Space {
+    var space = cleanSpace()
+    space.id = "org/internal"
+    space.isPrivate = true
+    space.forbidden = true
+    return space
+  }
+
+  /// A Space whose run log and code carry the token itself.
+  static func leakySpace() -> FakeHub.Space {
+    var space = cleanSpace()
+    space.id = "acme/leaky"
+    space.stage = "RUNTIME_ERROR"
+    space.files["app.py"] = "import os\nTOKEN = os.environ.get(\"HF_TOKEN\", \"\(FakeHub.validToken)\")\n" + (space.files["app.py"] ?? "")
+    space.runLog = FakeHub.events(
+      ["===== Application Startup at 2026-11-30 10:05:00 =====", "using token \(FakeHub.validToken) for acme/tiny-model",
+       "requests.exceptions.HTTPError: 401 Client Error: Unauthorized for url: https://huggingface.co/api/models?token=\(FakeHub.validToken)"],
+      start: "2026-11-30T10:05:00.000Z")
+    return space
+  }
+
   func withHub(_ body: (FakeHub) throws -> Void) throws {
-    let hub = try FakeHub(spaces: [Self.brokenDuplicate(), Self.cleanSpace(), Self.slowSpace(), Self.emptyLogsSpace()])
+    let hub = try FakeHub(spaces: [
+      Self.brokenDuplicate(), Self.cleanSpace(), Self.slowSpace(), Self.emptyLogsSpace(), Self.fallbackWithTransientLog(),
+      Self.transientSpace(), Self.runningWithErrorCheck(), Self.forbiddenSpace(), Self.leakySpace(),
+    ])
     defer { hub.stop() }
     try body(hub)
     #expect(hub.requests.allSatisfy { $0.method == "GET" })
@@ -227,6 +282,72 @@ struct DoctorCommandTests {
       // The Hub says RUNNING and the (empty) logs show no failure.
       #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
       #expect(result.stdout.contains("the logs are empty"))
+    }
+  }
+
+  @Test func hardwareFallbackComesBeforeTheRetryLadder() throws {
+    try withHub { hub in
+      let result = try doctor(hub, ["acme/fallback", "--log-wait", "1", "--format", "json"])
+      #expect(result.status == 4, "\(result.stderr)")
+      #expect((result.json["logs"] as? [String: Any])?["verdict"] as? String == "transient")
+      let steps = result.json["nextSteps"] as? [[String: Any]] ?? []
+      #expect(steps.first?["from"] as? String == "check.hardware-fallback")
+      let actions = steps.compactMap { $0["action"] as? String }
+      let retry = try #require(actions.firstIndex(of: "retry-once"))
+      #expect(try #require(actions.firstIndex(of: "choose-hardware")) < retry)
+    }
+  }
+
+  @Test func aTransientFailureOfAWellSetUpSpaceExits75() throws {
+    try withHub { hub in
+      let result = try doctor(hub, ["acme/hiccup", "--log-wait", "1", "--format", "json"])
+      #expect(result.status == 75, "\(result.stdout)\(result.stderr)")
+      #expect(checkIDs(result).isEmpty)
+      let steps = (result.json["nextSteps"] as? [[String: Any]] ?? []).compactMap { $0["action"] as? String }
+      #expect(steps.first == "retry-once")
+    }
+  }
+
+  @Test func anErrorCheckOnAHealthySpaceExplainsNoFailure() throws {
+    try withHub { hub in
+      let result = try doctor(hub, ["acme/long-gpu", "--log-wait", "1", "--format", "json"])
+      #expect(result.status == 0, "\(result.stderr)")
+      #expect(checkIDs(result) == ["check.gpu-duration-max"])
+      #expect(result.json["checksExplainFailure"] as? Bool == false)
+    }
+  }
+
+  @Test func forbiddenExits77() throws {
+    try withHub { hub in
+      let result = try doctor(hub, ["org/internal", "--log-wait", "1"])
+      #expect(result.status == 77)
+      #expect(result.stderr.contains("403"))
+      #expect(!result.stderr.contains(FakeHub.validToken))
+    }
+  }
+
+  @Test func theTokenNeverAppearsEvenWhenTheSpacePrintsIt() throws {
+    try withHub { hub in
+      for format in ["text", "json", "ndjson"] {
+        let result = try doctor(hub, ["acme/leaky", "--log-wait", "1", "--format", format])
+        #expect(result.status != 0, "\(result.stdout)")
+        #expect(!result.stdout.isEmpty)
+        #expect(!result.stdout.contains(FakeHub.validToken), "\(format): \(result.stdout)")
+        #expect(!result.stderr.contains(FakeHub.validToken))
+        #expect(result.stdout.contains("[REDACTED]"))
+        // Redaction keeps the JSON valid.
+        if format == "json" { #expect(!result.json.isEmpty, "\(result.stdout)") }
+        if format == "ndjson" {
+          for line in result.stdout.split(separator: "\n") {
+            #expect((try? JSONSerialization.jsonObject(with: Data(line.utf8))) != nil, "\(line)")
+          }
+        }
+      }
+      // Local too: the token in the code is not printed.
+      let folder = try DoctorFixtures.folder(Self.leakySpace().files)
+      defer { try? FileManager.default.removeItem(at: folder) }
+      let local = try DoctorRunner.run(["doctor", folder.path], environment: ["HF_TOKEN": FakeHub.validToken])
+      #expect(!local.stdout.contains(FakeHub.validToken))
     }
   }
 

@@ -36,6 +36,8 @@ final class FakeHub: @unchecked Sendable {
     /// Keep the run log open after its events (a live Space), sending a keep-alive every 0.2 s.
     var runLogStaysOpen = false
     var lastModified = "2026-11-20T09:58:00.000Z"
+    /// The valid token's account may not see this Space (403, like an organisation's private Space).
+    var forbidden = false
   }
 
   /// A request as the fake saw it.
@@ -131,6 +133,7 @@ final class FakeHub: @unchecked Sendable {
       let id = parts[3] + "/" + parts[4]
       guard let space = spaces[id] else { return .status(404, #"{"error":"Repository not found"}"#) }
       if space.isPrivate && !authorised { return .status(401, #"{"error":"Invalid username or password."}"#) }
+      if space.forbidden { return .status(403, #"{"error":"You don't have access to this Space"}"#) }
       let rest = Array(parts.dropFirst(5))
       switch rest {
       case []: return .json(FakeHub.info(space))
