@@ -291,6 +291,8 @@ public struct RequirementsParser {
         name: name, normalizedName: Requirement.normalize(name), extras: [], specifiers: [], marker: marker,
         url: body.trimmingCharacters(in: .whitespaces), file: file, line: line)
     }
+    // Per-requirement options (`--hash=…`, `--global-option …`) follow the requirement.
+    if let option = body.range(of: " --") ?? body.range(of: "\t--") { body = String(body[..<option.lowerBound]) }
     if let semicolon = body.firstIndex(of: ";") {
       marker = String(body[body.index(after: semicolon)...]).trimmingCharacters(in: .whitespaces)
       body = String(body[..<semicolon])

@@ -28,10 +28,12 @@ struct RequirementsParserTests {
         git+https://github.com/openai/CLIP.git#egg=clip
         https://example.com/wheels/flash_attn-2.6.3-cp310-cp310-linux_x86_64.whl
         -e git+https://github.com/acme/tool.git#egg=acme-tool
+        safetensors==0.4.5 --hash=sha256:0000000000000000000000000000000000000000000000000000000000000000
         """
     ])
     let names = result.requirements.map(\.normalizedName)
-    #expect(names == ["torch", "numpy", "transformers", "huggingface-hub", "pillow", "scipy", "pywin32", "gradio", "accelerate", "diffusers", "clip", "flash-attn", "acme-tool"])
+    #expect(names == ["torch", "numpy", "transformers", "huggingface-hub", "pillow", "scipy", "pywin32", "gradio", "accelerate", "diffusers", "clip", "flash-attn", "acme-tool", "safetensors"])
+    #expect(result.requirements.last?.exactVersion == "0.4.5")
     let byName = Dictionary(uniqueKeysWithValues: result.requirements.map { ($0.normalizedName, $0) })
     #expect(byName["torch"]?.exactVersion == "2.5.1")
     #expect(byName["torch"]?.line == 2)
