@@ -53,8 +53,9 @@ public enum Doctor {
     // `-r` includes, a few levels deep.
     for _ in 0..<3 {
       let files = snapshot.files
-      let result = RequirementsParser(load: { files[$0] }).parse("requirements.txt")
-      let missing = result.missingIncludes.map { RequirementsParser.join(directoryOf: $0.file, $0.path) }
+      let parser = RequirementsParser(load: { files[$0] })
+      let missing = (parser.parse("requirements.txt").missingIncludes + parser.parse("pre-requirements.txt").missingIncludes)
+        .map { RequirementsParser.join(directoryOf: $0.file, $0.path) }
         .filter { !snapshot.triedFiles.contains($0) }
       if missing.isEmpty { break }
       for path in missing { try fetch(path, hub: hub, into: &snapshot) }

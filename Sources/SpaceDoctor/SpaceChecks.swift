@@ -14,6 +14,8 @@ public struct SpaceChecks {
   public private(set) var appFile: String?
   public private(set) var app: AppFacts?
   public private(set) var requirements: RequirementsParser.Result
+  /// pre-requirements.txt (installed by a pip command of its own, before requirements.txt).
+  public private(set) var preRequirements: RequirementsParser.Result
 
   public init(snapshot: SpaceSnapshot, launchTimedOut: Bool = false, now: Date = Date()) {
     self.snapshot = snapshot
@@ -34,6 +36,7 @@ public struct SpaceChecks {
     }
     let files = snapshot.files
     requirements = RequirementsParser(load: { files[$0] }).parse("requirements.txt")
+    preRequirements = RequirementsParser(load: { files[$0] }).parse("pre-requirements.txt")
   }
 
   /// The app file of a Space with `sdk`: `app_file`, else app.py (gradio/streamlit),
@@ -69,10 +72,12 @@ public struct SpaceChecks {
     return nil
   }
 
-  /// The applicable requirement named `name` (normalised).
-  func requirement(_ name: String) -> Requirement? {
+  /// The applicable requirement named `name` (normalised) in requirements.txt (and its
+  /// includes), or with `orPre` also in pre-requirements.txt.
+  func requirement(_ name: String, orPre: Bool = false) -> Requirement? {
     let normalized = Requirement.normalize(name)
-    return requirements.requirements.first { $0.normalizedName == normalized && $0.appliesOnLinux }
+    let candidates = requirements.requirements + (orPre ? preRequirements.requirements : [])
+    return candidates.first { $0.normalizedName == normalized && $0.appliesOnLinux }
   }
 
   /// Runs every check.
@@ -313,7 +318,7 @@ public struct SpaceChecks {
   func pinChecks() -> [CheckResult] {
     var results: [CheckResult] = []
     let matter = frontMatter
-    for missing in requirements.missingIncludes {
+    for missing in requirements.missingIncludes + preRequirements.missingIncludes {
       results.append(CheckResult(
         CheckCatalog.requirementsInclude, file: missing.file, line: missing.line,
         message: "\(missing.file):\(missing.line) includes \(missing.path), which is not in the repository",
@@ -363,7 +368,7 @@ public struct SpaceChecks {
     var unpinned: [Requirement] = []
     for name in ["torch", "numpy", "gradio", "huggingface_hub", "transformers"] {
       if name == "gradio" && sdk == "gradio" { continue }  // the SDK installs gradio==sdk_version
-      if let requirement = requirement(name), !requirement.isPinned { unpinned.append(requirement) }
+      if let requirement = requirement(name, orPre: true), !requirement.isPinned { unpinned.append(requirement) }
     }
     if let first = unpinned.first {
       let old = snapshot.lastBuild.map { now.timeIntervalSince($0) > 90 * 86400 } ?? false
@@ -381,12 +386,12 @@ public struct SpaceChecks {
       if let gradio = gradioVersion, gradio.version.release[0] < 5 {
         problems.append("Gradio \(gradio.version) imports audioop (through pydub), removed in Python 3.13")
       }
-      if let pydub = requirement("pydub"), requirement("audioop-lts") == nil {
+      if let pydub = requirement("pydub", orPre: true), requirement("audioop-lts", orPre: true) == nil {
         problems.append("pydub (\(pydub.file):\(pydub.line)) imports audioop, removed in Python 3.13 (add audioop-lts)")
       }
       let firstWheels: [(String, String)] = [("numpy", "2.1.0"), ("torch", "2.5.0"), ("pandas", "2.2.3"), ("scipy", "1.14.1"), ("pillow", "11.0.0"), ("tokenizers", "0.20.2")]
       for (name, minimum) in firstWheels {
-        guard let pin = requirement(name), let floor = PackageVersion(minimum) else { continue }
+        guard let pin = requirement(name, orPre: true), let floor = PackageVersion(minimum) else { continue }
         let exact = pin.exactVersion.flatMap(PackageVersion.init)
         let upper = pin.specifiers.first { $0.op == "<" || $0.op == "<=" }.flatMap { PackageVersion($0.version) }
         if let limit = exact ?? upper, limit < floor {

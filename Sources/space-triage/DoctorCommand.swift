@@ -20,13 +20,13 @@ struct DoctorCommand: ParsableCommand {
 
       Exit status: remote, the log verdict's status (0 healthy, 75 transient, 4 persistent, \
       3 unknown), or 4 when an error check explains the failure; DIR, 4 on any error check, else 0. \
-      66 unknown Space or missing folder, 77 token refused, 74 network error, 64 usage.
+      66 unknown Space, 77 token missing or refused, 74 network error, 64 usage.
       """)
 
   @OptionGroup var catalogOptions: CatalogOptions
   @OptionGroup var formatOptions: FormatOptions
 
-  @Option(name: .customLong("log-wait"), help: ArgumentHelp("Stop reading a log after this many seconds without a new line.", valueName: "seconds"))
+  @Option(name: .customLong("log-wait"), help: ArgumentHelp("Stop reading a log after this many seconds without a new line (and after this + 1 s in all).", valueName: "seconds"))
   var logWait: Double = 3
 
   @Argument(help: ArgumentHelp("OWNER/NAME of a Space on the Hub, or a folder with a clone of one.", valueName: "space-or-dir"))

@@ -242,6 +242,8 @@ struct CheckTests {
     let hint = try #require(only("check.unpinned-dependencies", run(files)))
     #expect(hint.severity == .hint)
     #expect(hint.message.contains("torch (line 1), numpy (line 2), huggingface-hub (line 4)"))
+    let pre = try #require(only("check.unpinned-dependencies", run(["README.md": Self.gradio, "app.py": Self.cleanApp, "pre-requirements.txt": "torch\n", "requirements.txt": "numpy==2.1.3\n"])))
+    #expect(pre.location == "pre-requirements.txt:1")
     let oldBuild = CheckTests.now.addingTimeInterval(-200 * 86400)
     let warning = try #require(only("check.unpinned-dependencies", run(files, runtime: SpaceRuntimeInfo(stage: "RUNNING"), remote: true, lastBuild: oldBuild)))
     #expect(warning.severity == .warning)
