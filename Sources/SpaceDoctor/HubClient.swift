@@ -1,5 +1,5 @@
 public import Foundation
-public import SpaceTriage
+import SpaceTriage
 
 #if canImport(FoundationNetworking)
   import FoundationNetworking

@@ -1,5 +1,5 @@
 public import Foundation
-public import SpaceTriage
+import SpaceTriage
 
 /// A snapshot of a Space's build and run logs: both streams read at the same time until the
 /// server closes them, or they are quiet for `wait` seconds (a live Space keeps its run log
