@@ -3,7 +3,7 @@ import SpaceTriage
 
 /// A snapshot of a Space's build and run logs: both streams read at the same time until the
 /// server closes them, or they are quiet for `wait` seconds (a live Space keeps its run log
-/// open), or `wait + 1` seconds have passed; then the events of both, merged in time order,
+/// open), or `wait + 0.5` seconds have passed; then the events of both, merged in time order,
 /// as one input for the classifier.
 public struct LogSnapshot: Sendable {
   /// The merged SSE lines (`data: {"data": …, "timestamp": …}`), each ending in `\n`.
@@ -38,7 +38,7 @@ public struct LogSnapshot: Sendable {
       Thread.sleep(forTimeInterval: 0.02)
       let now = Date()
       for reader in readers where !reader.isFinished {
-        if now.timeIntervalSince(reader.lastActivity) >= wait || now.timeIntervalSince(start) >= wait + 1 { reader.client.cancel() }
+        if now.timeIntervalSince(reader.lastActivity) >= wait || now.timeIntervalSince(start) >= wait + 0.5 { reader.client.cancel() }
       }
     }
     var notes: [String] = []

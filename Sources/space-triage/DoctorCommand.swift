@@ -26,7 +26,7 @@ struct DoctorCommand: ParsableCommand {
   @OptionGroup var catalogOptions: CatalogOptions
   @OptionGroup var formatOptions: FormatOptions
 
-  @Option(name: .customLong("log-wait"), help: ArgumentHelp("Stop reading a log after this many seconds without a new line (and after this + 1 s in all).", valueName: "seconds"))
+  @Option(name: .customLong("log-wait"), help: ArgumentHelp("Stop reading a log after this many seconds without a new line (and after this + 0.5 s in all).", valueName: "seconds"))
   var logWait: Double = 3
 
   @Argument(help: ArgumentHelp("OWNER/NAME of a Space on the Hub, or a folder with a clone of one.", valueName: "space-or-dir"))
