@@ -161,10 +161,20 @@ struct DoctorCommandTests {
     return space
   }
 
+  /// A Space that never built: the logs API answers 404, the runtime says NO_APP_FILE.
+  static func neverBuilt() -> FakeHub.Space {
+    var space = FakeHub.Space(id: "acme/new")
+    space.stage = "NO_APP_FILE"
+    space.hardwareCurrent = nil
+    space.noLogs = true
+    space.files = ["README.md": "---\nsdk: gradio\nsdk_version: 5.49.1\npython_version: \"3.10\"\napp_file: main.py\n---\n"]
+    return space
+  }
+
   func withHub(_ body: (FakeHub) throws -> Void) throws {
     let hub = try FakeHub(spaces: [
       Self.brokenDuplicate(), Self.cleanSpace(), Self.slowSpace(), Self.emptyLogsSpace(), Self.fallbackWithTransientLog(),
-      Self.transientSpace(), Self.runningWithErrorCheck(), Self.forbiddenSpace(), Self.leakySpace(),
+      Self.transientSpace(), Self.runningWithErrorCheck(), Self.forbiddenSpace(), Self.leakySpace(), Self.neverBuilt(),
     ])
     defer { hub.stop() }
     try body(hub)
@@ -348,6 +358,18 @@ struct DoctorCommandTests {
       defer { try? FileManager.default.removeItem(at: folder) }
       let local = try DoctorRunner.run(["doctor", folder.path], environment: ["HF_TOKEN": FakeHub.validToken])
       #expect(!local.stdout.contains(FakeHub.validToken))
+    }
+  }
+
+  @Test func logsThatDoNotExistYetAreANoteNotAFailure() throws {
+    try withHub { hub in
+      let result = try doctor(hub, ["acme/new", "--log-wait", "1", "--format", "json"])
+      #expect(result.status == 4, "\(result.stderr)")
+      #expect(checkIDs(result) == ["check.app-file-missing"])
+      let notes = result.json["notes"] as? [String] ?? []
+      #expect(notes.contains { $0.contains("build log API answered 404") })
+      #expect(notes.contains { $0.contains("run log API answered 404") })
+      #expect(!hub.requests.contains { $0.path.hasSuffix("/main.py") })  // not among the siblings
     }
   }
 

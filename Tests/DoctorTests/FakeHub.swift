@@ -38,6 +38,8 @@ final class FakeHub: @unchecked Sendable {
     var lastModified = "2026-11-20T09:58:00.000Z"
     /// The valid token's account may not see this Space (403, like an organisation's private Space).
     var forbidden = false
+    /// The logs API answers 404 (a Space that never built).
+    var noLogs = false
   }
 
   /// A request as the fake saw it.
@@ -144,6 +146,7 @@ final class FakeHub: @unchecked Sendable {
       case ["secrets"]:
         guard authorised else { return .status(401, #"{"error":"Unauthorized"}"#) }
         return .json(FakeHub.secrets(space))
+      case ["logs", "build"] where space.noLogs, ["logs", "run"] where space.noLogs: return .status(404, #"{"error":"Not found"}"#)
       case ["logs", "build"]: return .stream(events: space.buildLog, delay: 0, staysOpen: false)
       case ["logs", "run"]: return .stream(events: space.runLog, delay: space.runLogDelay, staysOpen: space.runLogStaysOpen)
       default: return .status(404, #"{"error":"Not found"}"#)
