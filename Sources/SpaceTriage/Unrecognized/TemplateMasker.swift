@@ -36,95 +36,157 @@ public enum TemplateMasker {
   /// Writes the template of `text` into `out` (emptied first, capacity kept).
   public static func mask(_ text: UnsafeRawBufferPointer, into out: inout [UInt8]) {
     out.removeAll(keepingCapacity: true)
+    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: outputCapacity) { buffer in
+      let count = mask(text, into: buffer.baseAddress!)
+      out.append(contentsOf: UnsafeBufferPointer(start: buffer.baseAddress, count: count))
+    }
+  }
+
+  /// Room the output buffer of ``mask(_:into:)-(_,UnsafeMutablePointer<UInt8>)`` needs.
+  public static let outputCapacity = maxOutput + 8
+
+  /// Writes the template of `text` into `out` (room for ``outputCapacity`` bytes) and returns
+  /// its length. The hot path of ``UnrecognizedCollector``: no allocation, no checks per byte.
+  public static func mask(_ text: UnsafeRawBufferPointer, into out: UnsafeMutablePointer<UInt8>) -> Int {
     let n = min(text.count, maxInput)
+    var count = 0
     var i = 0
     // Whether the byte before `i` ends a word (letters, digits); masks only start at a boundary.
     var boundary = true
-    @inline(__always) func emit(_ bytes: StaticString) {
-      bytes.withUTF8Buffer { out.append(contentsOf: $0) }
-    }
-    @inline(__always) func emitByte(_ byte: UInt8) { out.append(byte) }
-    while i < n && out.count < maxOutput {
+    while i < n && count < maxOutput {
       let byte = text[i]
       if byte == 0x1B {
         i = skipEscape(text, i, n)
+        boundary = true
         continue
       }
       if byte == 0x20 || byte == 0x09 || byte == 0x0D {
         // Blanks stay as they are (a pattern made from the template keeps long literals);
         // leading ones and `\r` go.
-        if !out.isEmpty && byte != 0x0D { out.append(byte) }
+        if count > 0 && byte != 0x0D {
+          out[count] = byte
+          count &+= 1
+        }
         boundary = true
-        i += 1
-        continue
-      }
-      if boundary && isLetter(byte), let end = urlEnd(text, i, n) {
-        emit("<URL>")
-        i = end
-        boundary = true
+        i &+= 1
         continue
       }
       if byte == 0x22 || byte == 0x60 || (byte == 0x27 && boundary) {
         if let close = closingQuote(text, i, n, quote: byte) {
-          emit("<S>")
-          i = close + 1
-          boundary = true
-          continue
+          count = put(mask: .string, out, count)
+          i = close &+ 1
+        } else {
+          out[count] = byte
+          count &+= 1
+          i &+= 1
         }
-        emitByte(byte)
-        i += 1
         boundary = true
         continue
       }
-      if boundary, let end = pathEnd(text, i, n) {
-        emit("<PATH>")
+      if boundary && (byte == 0x2F || byte == 0x2E || byte == 0x7E), let end = pathEnd(text, i, n) {
+        count = put(mask: .path, out, count)
         i = end
-        boundary = true
-        continue
-      }
-      if boundary && isDigit(byte), let end = timestampEnd(text, i, n) {
-        emit("<TS>")
-        i = end
-        boundary = true
+        boundary = false
         continue
       }
       if isAlnum(byte) {
         var end = i
-        while end < n && isAlnum(text[end]) { end += 1 }
-        if boundary, let idEnd = idEnd(text, i, end, n) {
-          emit("<ID>")
-          i = idEnd
-        } else if boundary && isDigit(byte) {
-          var j = i
-          while j < n && isDigit(text[j]) { j += 1 }
-          while j + 1 < n && text[j] == 0x2E && isDigit(text[j + 1]) {
-            j += 1
-            while j < n && isDigit(text[j]) { j += 1 }
+        while end < n && isAlnum(text[end]) { end &+= 1 }
+        var copyFrom = i
+        if boundary {
+          // What follows the word decides which masks may start here; most words need none.
+          let next: UInt8 = end < n ? text[end] : 0
+          if next == 0x3A && isLetter(byte), let urlEnd = urlEnd(text, i, n) {
+            count = put(mask: .url, out, count)
+            i = urlEnd
+            boundary = false
+            continue
           }
-          emit("<N>")
-          // Letters right after the number (`3.5GB`, `137s`) stay.
-          var k = j
-          while k < n && isAlnum(text[k]) { k += 1 }
-          for index in j..<k { out.append(text[index]) }
-          i = k
-        } else {
-          for index in i..<end { out.append(text[index]) }
-          i = end
+          if next == 0x2F || next == 0x2E || next == 0x5F || next == 0x2D || next == 0x2B || next == 0x3D,
+            let pathEnd = pathEnd(text, i, n)
+          {
+            count = put(mask: .path, out, count)
+            i = pathEnd
+            boundary = false
+            continue
+          }
+          if isDigit(byte) && (next == 0x2D || next == 0x3A || next == 0x2F), let stampEnd = timestampEnd(text, i, n) {
+            count = put(mask: .timestamp, out, count)
+            i = stampEnd
+            boundary = false
+            continue
+          }
+          if end &- i >= 8 || (byte == 0x30 && end &- i >= 3), let idEnd = idEnd(text, i, end, n) {
+            count = put(mask: .id, out, count)
+            i = idEnd
+            boundary = false
+            continue
+          }
+          if isDigit(byte) {
+            var j = i
+            while j < n && isDigit(text[j]) { j &+= 1 }
+            while j &+ 1 < n && text[j] == 0x2E && isDigit(text[j &+ 1]) {
+              j &+= 1
+              while j < n && isDigit(text[j]) { j &+= 1 }
+            }
+            count = put(mask: .number, out, count)
+            // Letters right after the number (`3.5GB`, `137s`) stay.
+            copyFrom = j
+            end = max(end, j)
+            while end < n && isAlnum(text[end]) { end &+= 1 }
+          }
         }
-        boundary = true
+        // The rest of the word, as far as the output has room.
+        let room = maxOutput &- count
+        let length = min(max(0, end &- copyFrom), max(0, room))
+        if length > 0 {
+          (out + count).update(from: text.baseAddress!.advanced(by: copyFrom).assumingMemoryBound(to: UInt8.self), count: length)
+          count &+= length
+        }
+        i = end
+        boundary = false  // a quote right after a word is an apostrophe (`can't`), a slash not a path (`I/O`)
         continue
       }
-      emitByte(byte)
+      out[count] = byte
+      count &+= 1
       boundary = true
-      i += 1
+      i &+= 1
     }
-    if out.count > maxOutput { out.removeLast(out.count - maxOutput) }
-    while let last = out.last, last == 0x20 || last == 0x09 { out.removeLast() }
+    count = min(count, maxOutput)
+    while count > 0 && (out[count &- 1] == 0x20 || out[count &- 1] == 0x09) { count &-= 1 }
     // Never end inside a UTF-8 sequence.
-    if let last = out.lastIndex(where: { $0 & 0xC0 != 0x80 }), out[last] >= 0xC0 {
+    var last = count &- 1
+    while last >= 0 && out[last] & 0xC0 == 0x80 { last &-= 1 }
+    if last >= 0 && out[last] >= 0xC0 {
       let need = out[last] >= 0xF0 ? 4 : out[last] >= 0xE0 ? 3 : 2
-      if out.count - last < need { out.removeLast(out.count - last) }
+      if count &- last < need { count = last }
     }
+    return count
+  }
+
+  /// The masks, as written into templates.
+  enum Mask {
+    case url, string, path, timestamp, id, number
+  }
+
+  @inline(__always)
+  static func put(mask: Mask, _ out: UnsafeMutablePointer<UInt8>, _ count: Int) -> Int {
+    var count = count
+    @inline(__always) func byte(_ value: UInt8) {
+      out[count] = value
+      count &+= 1
+    }
+    byte(0x3C)  // <
+    switch mask {
+    case .url: byte(0x55); byte(0x52); byte(0x4C)  // URL
+    case .string: byte(0x53)  // S
+    case .path: byte(0x50); byte(0x41); byte(0x54); byte(0x48)  // PATH
+    case .timestamp: byte(0x54); byte(0x53)  // TS
+    case .id: byte(0x49); byte(0x44)  // ID
+    case .number: byte(0x4E)  // N
+    }
+    byte(0x3E)  // >
+    return count
   }
 
   // MARK: - Byte classes
@@ -263,7 +325,8 @@ public enum TemplateMasker {
     if length == 8 {
       var j = i
       var ok = true
-      for group in [8, 4, 4, 4, 12] {
+      for group in (0..<5) {
+        let group = group == 0 ? 8 : group == 4 ? 12 : 4
         if j > i {
           guard j < n, text[j] == 0x2D else { ok = false; break }
           j += 1

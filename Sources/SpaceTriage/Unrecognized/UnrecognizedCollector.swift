@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// Gathers one input's unrecognised failure lines as it is read.
 ///
 /// A line is a candidate when a `failure-shape` entry (an `info` entry whose literals ride the
@@ -39,7 +45,8 @@ final class UnrecognizedCollector {
   private var entries: [Entry] = []
   /// Open addressing over `entries` (-1: empty); twice the capacity.
   private var slots: [Int32]
-  private var scratch: [UInt8] = []
+  /// The current line's template (``TemplateMasker/outputCapacity`` bytes).
+  private let scratch: UnsafeMutablePointer<UInt8>
   /// Lines of templates that did not fit in the table.
   private(set) var droppedLines = 0
 
@@ -50,12 +57,13 @@ final class UnrecognizedCollector {
     state = .allocate(capacity: 1)
     state.initialize(to: LineState())
     slots = [Int32](repeating: -1, count: 2 * UnrecognizedCollector.capacity)
-    scratch.reserveCapacity(TemplateMasker.maxOutput + 16)
+    scratch = .allocate(capacity: TemplateMasker.outputCapacity)
   }
 
   deinit {
     roles.deallocate()
     state.deallocate()
+    scratch.deallocate()
   }
 
   static func role(_ signature: Signature) -> UInt8 {
@@ -95,16 +103,19 @@ final class UnrecognizedCollector {
   }
 
   private func add(_ text: UnsafeRawBufferPointer, line: Int, stage: Stage?) {
-    TemplateMasker.mask(text, into: &scratch)
-    guard !scratch.isEmpty else { return }
+    let length = TemplateMasker.mask(text, into: scratch)
+    guard length > 0 else { return }
+    let template = UnsafeBufferPointer(start: scratch, count: length)
     // FNV-1a: only to find the slot; the fingerprint is SHA-256, computed for the report.
     var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-    for byte in scratch { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+    for byte in template { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
     let mask = slots.count - 1
     var slot = Int(truncatingIfNeeded: hash) & mask
     while slots[slot] >= 0 {
       let index = Int(slots[slot])
-      if entries[index].hash == hash && entries[index].template == scratch {
+      if entries[index].hash == hash
+        && entries[index].template.withUnsafeBufferPointer({ $0.count == length && memcmp($0.baseAddress!, scratch, length) == 0 })
+      {
         entries[index].count += 1
         return
       }
@@ -115,7 +126,7 @@ final class UnrecognizedCollector {
       return
     }
     slots[slot] = Int32(entries.count)
-    entries.append(Entry(hash: hash, template: scratch, line: line, text: evidence(text), count: 1, stage: stage))
+    entries.append(Entry(hash: hash, template: Array(template), line: line, text: evidence(text), count: 1, stage: stage))
   }
 
   /// The most frequent templates (ties: the first seen), at most ``reportLimit``; templates
