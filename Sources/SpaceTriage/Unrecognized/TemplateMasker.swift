@@ -37,17 +37,17 @@ public enum TemplateMasker {
   public static func mask(_ text: UnsafeRawBufferPointer, into out: inout [UInt8]) {
     out.removeAll(keepingCapacity: true)
     withUnsafeTemporaryAllocation(of: UInt8.self, capacity: outputCapacity) { buffer in
-      let count = mask(text, into: buffer.baseAddress!)
+      let count = write(text, into: buffer.baseAddress!)
       out.append(contentsOf: UnsafeBufferPointer(start: buffer.baseAddress, count: count))
     }
   }
 
-  /// Room the output buffer of ``mask(_:into:)-(_,UnsafeMutablePointer<UInt8>)`` needs.
+  /// Room the output buffer of ``write(_:into:)`` needs.
   public static let outputCapacity = maxOutput + 8
 
   /// Writes the template of `text` into `out` (room for ``outputCapacity`` bytes) and returns
   /// its length. The hot path of ``UnrecognizedCollector``: no allocation, no checks per byte.
-  public static func mask(_ text: UnsafeRawBufferPointer, into out: UnsafeMutablePointer<UInt8>) -> Int {
+  public static func write(_ text: UnsafeRawBufferPointer, into out: UnsafeMutablePointer<UInt8>) -> Int {
     let n = min(text.count, maxInput)
     var count = 0
     var i = 0

@@ -103,7 +103,7 @@ final class UnrecognizedCollector {
   }
 
   private func add(_ text: UnsafeRawBufferPointer, line: Int, stage: Stage?) {
-    let length = TemplateMasker.mask(text, into: scratch)
+    let length = TemplateMasker.write(text, into: scratch)
     guard length > 0 else { return }
     let template = UnsafeBufferPointer(start: scratch, count: length)
     // FNV-1a: only to find the slot; the fingerprint is SHA-256, computed for the report.
