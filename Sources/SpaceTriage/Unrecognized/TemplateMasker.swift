@@ -116,7 +116,9 @@ public enum TemplateMasker {
             boundary = false
             continue
           }
-          if end &- i >= 8 || (byte == 0x30 && end &- i >= 3), let idEnd = idEnd(text, i, end, n) {
+          if end &- i >= 16 || (end &- i >= 8 && isHex(byte)) || (byte == 0x30 && end &- i >= 3),
+            let idEnd = idEnd(text, i, end, n)
+          {
             count = put(mask: .id, out, count)
             i = idEnd
             boundary = false

@@ -24,12 +24,10 @@ final class UnrecognizedCollector {
   /// Templates a report lists.
   static let reportLimit = 10
 
+  /// What is kept of a template besides its count: only made when it is first seen.
   private struct Entry {
-    var hash: UInt64
-    var template: [UInt8]
     var line: Int
     var text: String
-    var count: Int
     var stage: Stage?
   }
 
@@ -43,12 +41,21 @@ final class UnrecognizedCollector {
   private let state: UnsafeMutablePointer<LineState>
   private let redactor: Redactor
   private var entries: [Entry] = []
-  /// Open addressing over `entries` (-1: empty); twice the capacity.
-  private var slots: [Int32]
-  /// The current line's template (``TemplateMasker/outputCapacity`` bytes).
+  // The table a repeated line touches, in flat buffers (no reference counting, no exclusivity
+  // checks): per template its hash, count, and bytes (``TemplateMasker/outputCapacity`` each,
+  // allocated when the first template comes); open addressing slots (-1: empty), twice the
+  // capacity; the current line's template.
+  private let hashes: UnsafeMutablePointer<UInt64>
+  private let counts: UnsafeMutablePointer<Int>
+  private let lengths: UnsafeMutablePointer<Int>
+  private var store: UnsafeMutablePointer<UInt8>?
+  private let slots: UnsafeMutablePointer<Int32>
+  private let slotMask = 2 * UnrecognizedCollector.capacity - 1
   private let scratch: UnsafeMutablePointer<UInt8>
+  /// Templates in the table, and lines of templates that did not fit in it.
+  private let tally: UnsafeMutablePointer<(templates: Int, dropped: Int)>
   /// Lines of templates that did not fit in the table.
-  private(set) var droppedLines = 0
+  var droppedLines: Int { tally.pointee.dropped }
 
   init(signatures: [Signature], redactor: Redactor) {
     self.redactor = redactor
@@ -56,14 +63,27 @@ final class UnrecognizedCollector {
     _ = roles.initialize(from: signatures.map(UnrecognizedCollector.role))
     state = .allocate(capacity: 1)
     state.initialize(to: LineState())
-    slots = [Int32](repeating: -1, count: 2 * UnrecognizedCollector.capacity)
+    let capacity = UnrecognizedCollector.capacity
+    hashes = .allocate(capacity: capacity)
+    counts = .allocate(capacity: capacity)
+    lengths = .allocate(capacity: capacity)
+    slots = .allocate(capacity: 2 * capacity)
+    slots.initialize(repeating: -1, count: 2 * capacity)
     scratch = .allocate(capacity: TemplateMasker.outputCapacity)
+    tally = .allocate(capacity: 1)
+    tally.initialize(to: (0, 0))
   }
 
   deinit {
     roles.deallocate()
     state.deallocate()
+    hashes.deallocate()
+    counts.deallocate()
+    lengths.deallocate()
+    store?.deallocate()
+    slots.deallocate()
     scratch.deallocate()
+    tally.deallocate()
   }
 
   static func role(_ signature: Signature) -> UInt8 {
@@ -105,28 +125,52 @@ final class UnrecognizedCollector {
   private func add(_ text: UnsafeRawBufferPointer, line: Int, stage: Stage?) {
     let length = TemplateMasker.write(text, into: scratch)
     guard length > 0 else { return }
-    let template = UnsafeBufferPointer(start: scratch, count: length)
-    // FNV-1a: only to find the slot; the fingerprint is SHA-256, computed for the report.
-    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-    for byte in template { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-    let mask = slots.count - 1
-    var slot = Int(truncatingIfNeeded: hash) & mask
+    let hash = UnrecognizedCollector.hash(scratch, length)
+    let stride = TemplateMasker.outputCapacity
+    var slot = Int(truncatingIfNeeded: hash) & slotMask
     while slots[slot] >= 0 {
       let index = Int(slots[slot])
-      if entries[index].hash == hash
-        && entries[index].template.withUnsafeBufferPointer({ $0.count == length && memcmp($0.baseAddress!, scratch, length) == 0 })
+      if hashes[index] == hash && lengths[index] == length, let store,
+        memcmp(store + index &* stride, scratch, length) == 0
       {
-        entries[index].count += 1
+        counts[index] &+= 1
         return
       }
-      slot = (slot + 1) & mask
+      slot = (slot &+ 1) & slotMask
     }
-    guard entries.count < UnrecognizedCollector.capacity else {
-      droppedLines += 1
+    let index = tally.pointee.templates
+    guard index < UnrecognizedCollector.capacity else {
+      tally.pointee.dropped &+= 1
       return
     }
-    slots[slot] = Int32(entries.count)
-    entries.append(Entry(hash: hash, template: Array(template), line: line, text: evidence(text), count: 1, stage: stage))
+    if store == nil { store = .allocate(capacity: UnrecognizedCollector.capacity * stride) }
+    guard let store else { return }
+    (store + index * stride).update(from: scratch, count: length)
+    hashes[index] = hash
+    lengths[index] = length
+    counts[index] = 1
+    slots[slot] = Int32(index)
+    tally.pointee.templates = index + 1
+    entries.append(Entry(line: line, text: evidence(text), stage: stage))
+  }
+
+  /// A fast hash of a template, 8 bytes at a time (only to find its slot; the fingerprint is
+  /// SHA-256, computed for the report).
+  @inline(__always)
+  static func hash(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> UInt64 {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(count)
+    var offset = 0
+    let raw = UnsafeRawPointer(bytes)
+    while offset &+ 8 <= count {
+      hash = (hash ^ raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) &* 0x9E37_79B9_7F4A_7C15
+      hash ^= hash &>> 29
+      offset &+= 8
+    }
+    while offset < count {
+      hash = (hash ^ UInt64(bytes[offset])) &* 0x0000_0100_0000_01B3
+      offset &+= 1
+    }
+    return hash ^ (hash &>> 32)
   }
 
   /// The most frequent templates (ties: the first seen), at most ``reportLimit``; templates
@@ -134,17 +178,18 @@ final class UnrecognizedCollector {
   func lines() -> [UnrecognizedLine] {
     var merged: [String: Int] = [:]
     var result: [UnrecognizedLine] = []
-    for entry in entries {
-      let template = redactor.redact(String(decoding: entry.template, as: UTF8.self))
-      if let index = merged[template] {
-        result[index].count += entry.count
+    for (index, entry) in entries.enumerated() {
+      let bytes = UnsafeBufferPointer(start: store.map { $0 + index * TemplateMasker.outputCapacity }, count: lengths[index])
+      let template = redactor.redact(String(decoding: bytes, as: UTF8.self))
+      if let known = merged[template] {
+        result[known].count += counts[index]
         continue
       }
       merged[template] = result.count
       result.append(
         UnrecognizedLine(
           fingerprint: Fingerprint.of(template), template: template, line: entry.line, text: entry.text,
-          count: entry.count, stage: entry.stage))
+          count: counts[index], stage: entry.stage))
     }
     // A stable sort keeps first-seen order among equal counts.
     let ordered = result.enumerated().sorted { a, b in
