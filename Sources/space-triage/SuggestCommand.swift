@@ -86,6 +86,9 @@ extension Patterns {
       }.prefix(top)
       guard !chosen.isEmpty else {
         Output.write("# space-triage patterns suggest: no unrecognised failure lines in these inputs.\n")
+        if !catalog.signatures.contains(where: { $0.signatureClass == .info && $0.effect == .failureShape }) {
+          Output.error("note: the catalog has no `effect: failure-shape` entries (the bundled shapes.yaml finds failure-looking lines)")
+        }
         return
       }
       let stubs = Suggest.stubs(for: Array(chosen), lines: contents)
