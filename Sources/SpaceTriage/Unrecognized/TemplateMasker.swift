@@ -193,10 +193,11 @@ public enum TemplateMasker {
 
   // MARK: - Byte classes
 
-  @inline(__always) static func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
-  @inline(__always) static func isLetter(_ b: UInt8) -> Bool { (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7A }
-  @inline(__always) static func isAlnum(_ b: UInt8) -> Bool { isDigit(b) || isLetter(b) }
-  @inline(__always) static func isHex(_ b: UInt8) -> Bool { isDigit(b) || ((b | 0x20) >= 0x61 && (b | 0x20) <= 0x66) }
+  // Wrapping subtraction: one comparison per range.
+  @inline(__always) static func isDigit(_ b: UInt8) -> Bool { b &- 0x30 < 10 }
+  @inline(__always) static func isLetter(_ b: UInt8) -> Bool { (b | 0x20) &- 0x61 < 26 }
+  @inline(__always) static func isAlnum(_ b: UInt8) -> Bool { b &- 0x30 < 10 || (b | 0x20) &- 0x61 < 26 }
+  @inline(__always) static func isHex(_ b: UInt8) -> Bool { b &- 0x30 < 10 || (b | 0x20) &- 0x61 < 6 }
 
   /// Bytes a path is made of (not `:`, `,`, quotes, brackets or blanks).
   @inline(__always) static func isPathByte(_ b: UInt8) -> Bool {
@@ -322,9 +323,9 @@ public enum TemplateMasker {
 
   /// The end of an id starting at `i` whose word (letters and digits) ends at `wordEnd`.
   static func idEnd(_ text: UnsafeRawBufferPointer, _ i: Int, _ wordEnd: Int, _ n: Int) -> Int? {
-    let length = wordEnd - i
+    let length = wordEnd &- i
     // UUID: 8-4-4-4-12 hex digits.
-    if length == 8 {
+    if length == 8 && wordEnd < n && text[wordEnd] == 0x2D {
       var j = i
       var ok = true
       for group in (0..<5) {
@@ -334,7 +335,10 @@ public enum TemplateMasker {
           j += 1
         }
         guard j + group <= n else { ok = false; break }
-        for k in j..<j + group where !isHex(text[k]) { ok = false }
+        for k in j..<j + group where !isHex(text[k]) {
+          ok = false
+          break
+        }
         if !ok { break }
         j += group
       }
@@ -345,8 +349,16 @@ public enum TemplateMasker {
     var letters = 0
     for k in i..<wordEnd {
       let b = text[k]
-      if isDigit(b) { digits += 1 } else { letters += 1 }
-      if !isHex(b) { hex = false }
+      if isDigit(b) {
+        digits &+= 1
+      } else {
+        letters &+= 1
+        if !isHex(b) {
+          hex = false
+          // Neither a hash nor long enough for an id (`0x…` has an `x`, looked at below).
+          if length < 16 && !(text[i] == 0x30 && length >= 3) { return nil }
+        }
+      }
     }
     if length >= 3, text[i] == 0x30, text[i + 1] | 0x20 == 0x78 {
       var allHex = true
