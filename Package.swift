@@ -13,6 +13,7 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
   ],
   targets: [
     // libpcre2-8 as a Swift module: a module map and a shim header, nothing else.
@@ -41,6 +42,8 @@ let package = Package(
         "PCRE2Swift",
         "Yams",
         .product(name: "SystemPackage", package: "swift-system"),
+        // SHA-256 of unrecognised-line templates (their fingerprints).
+        .product(name: "Crypto", package: "swift-crypto"),
       ]
     ),
     // `doctor`: a whole Space (runtime, README YAML, code, pins, secrets, logs) in one report.

@@ -5,8 +5,8 @@ import SpaceTriage
 /// `space-triage patterns …`: look at, test and export the catalog.
 struct Patterns: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "List, show, test or export the signature catalog.",
-    subcommands: [List.self, Show.self, Test.self, Export.self])
+    abstract: "List, show, test, export the signature catalog, or suggest entries for it.",
+    subcommands: [List.self, Show.self, Test.self, Export.self, Suggest.self])
 
   /// `patterns list`: one line per entry.
   struct List: ParsableCommand {

@@ -29,6 +29,10 @@ public enum Effect: String, CaseIterable, Sendable, Codable {
   case errorBoxEnd = "error-box-end"
   /// Harmless noise: recorded as a finding, without effect on stages or the verdict.
   case none
+  /// A line that looks like a failure (an exception, an `ERROR` level, `failed`, …): no finding
+  /// and no effect on stages; unless a failure entry recognises the same line, it is listed
+  /// in the report's `unrecognized` block (see ``UnrecognizedCollector``).
+  case failureShape = "failure-shape"
 }
 
 /// One step of advice: a stable action id and the text shown to the user.

@@ -25,6 +25,8 @@ public final class Triage {
   /// Per entry, what a match does to the stages: the effect of an info entry (`.none` for a
   /// finding). A flat copy, so that a match copies no `Signature`.
   private let effects: UnsafeMutableBufferPointer<(effect: Effect, stage: Stage)>
+  /// Failure-looking lines that no failure entry recognised.
+  private let unrecognized: UnrecognizedCollector
   /// Called with each event as it happens.
   public var onEvent: ((TriageEvent) -> Void)?
 
@@ -41,6 +43,7 @@ public final class Triage {
     let signatures = matcher.catalog.signatures
     effects = .allocate(capacity: max(1, signatures.count))
     _ = effects.initialize(from: signatures.map { ($0.signatureClass == .info ? $0.effect : .none, $0.stage) })
+    unrecognized = UnrecognizedCollector(signatures: signatures, redactor: redactor)
   }
 
   deinit {
@@ -77,6 +80,7 @@ public final class Triage {
     if books.lineStarts(text, line: line) { tracker.observeLine() }
     defer { books.lineEnds(text) }
     let handle = { (index: Int) in
+      if self.unrecognized.note(index) { return }
       let marker = self.effects[index]
       if marker.effect == .errorBoxEnd {
         self.markBoxed()
@@ -97,6 +101,7 @@ public final class Triage {
     } else {
       matcher.forEachMatch(in: text, line: line, handle)
     }
+    unrecognized.lineEnded(text, line: line, stage: tracker.stage)
   }
 
   /// The furthest stage of the current attempt, if any was seen.
@@ -142,7 +147,7 @@ public final class Triage {
       source: redactor.redact(source), lines: lines, bytes: bytes, truncatedLines: truncatedLines,
       verdict: decision.verdict, finalStage: decision.finalStage, primary: decision.primary,
       escalated: decision.escalated, attempts: summary.attempts, stages: tracker.history,
-      findings: ordered, advice: decision.advice, catalogProblems: problems)
+      findings: ordered, advice: decision.advice, catalogProblems: problems, unrecognized: unrecognized.lines())
   }
 
   // MARK: - Recording

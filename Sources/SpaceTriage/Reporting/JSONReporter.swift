@@ -16,6 +16,7 @@ public enum JSONReporter {
       ("advice", .array(report.advice.map(advice))),
       ("truncatedLines", .int(report.truncatedLines)),
       ("catalogProblems", .array(report.catalogProblems.map(JSONValue.string))),
+      ("unrecognized", .array(report.unrecognized.map(unrecognized))),
     ])
   }
 
@@ -78,6 +79,7 @@ public enum JSONReporter {
       ("inputs", .int(tally.inputs)),
       ("verdicts", .object(Verdict.allCases.map { ($0.rawValue, .int(tally.count(of: $0))) })),
       ("signatures", .object(tally.signatures.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
+      ("unrecognized", unrecognizedSummary(tally)),
     ])
   }
 }

@@ -25,6 +25,8 @@ public struct Report: Equatable, Sendable {
   public var advice: [AdviceStep]
   /// Catalog entries whose pattern gave up on a line (runaway backtracking), as messages.
   public var catalogProblems: [String]
+  /// Failure-looking lines no failure entry recognised, by template (at most 10, most frequent first).
+  public var unrecognized: [UnrecognizedLine]
 
   /// The primary finding itself.
   public var primaryFinding: Finding? { findings.first { $0.id == primary } }
@@ -32,7 +34,8 @@ public struct Report: Equatable, Sendable {
   public init(
     source: String, lines: Int, bytes: Int, truncatedLines: Int = 0, verdict: Verdict,
     finalStage: Stage?, primary: String?, escalated: Bool, attempts: Int, stages: [StageMark],
-    findings: [Finding], advice: [AdviceStep], catalogProblems: [String] = []
+    findings: [Finding], advice: [AdviceStep], catalogProblems: [String] = [],
+    unrecognized: [UnrecognizedLine] = []
   ) {
     self.source = source
     self.lines = lines
@@ -47,6 +50,7 @@ public struct Report: Equatable, Sendable {
     self.findings = findings
     self.advice = advice
     self.catalogProblems = catalogProblems
+    self.unrecognized = unrecognized
   }
 }
 
@@ -58,6 +62,8 @@ public struct ReportTally: Sendable {
   private var verdicts: [Verdict: Int] = [:]
   /// For each finding id, the number of reports that have it.
   public private(set) var signatures: [String: Int] = [:]
+  /// The unrecognised templates across the reports (a bounded table).
+  public private(set) var unrecognized = UnrecognizedTally()
 
   public init() {}
 
@@ -65,6 +71,7 @@ public struct ReportTally: Sendable {
     inputs += 1
     verdicts[report.verdict, default: 0] += 1
     for finding in report.findings { signatures[finding.id, default: 0] += 1 }
+    unrecognized.add(report)
   }
 
   /// Reports with `verdict`.

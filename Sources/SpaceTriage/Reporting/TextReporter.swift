@@ -47,6 +47,7 @@ public struct TextReporter: Sendable {
     if others.count > TextReporter.maxOtherFindings {
       out += "    … and \(others.count - TextReporter.maxOtherFindings) more (see --format json)\n"
     }
+    out += unrecognizedSection(report)
     if report.truncatedLines > 0 {
       out += "  note: \(report.truncatedLines) line(s) longer than 1 MiB were cut for matching\n"
     }
@@ -57,7 +58,7 @@ public struct TextReporter: Sendable {
   /// The one-line summary printed after several reports.
   public func summary(_ tally: ReportTally) -> String {
     let counts = Verdict.allCases.map { "\(tally.count(of: $0)) \($0.rawValue)" }
-    return "\(tally.inputs) inputs: " + counts.joined(separator: ", ") + "\n"
+    return "\(tally.inputs) inputs: " + counts.joined(separator: ", ") + "\n" + unrecognizedSummary(tally)
   }
 
   // MARK: - Wording
