@@ -59,6 +59,18 @@ struct ServingAndFamilyTests {
       log: "runtime/cuda-arch-unsupported", id: "runtime.cuda-arch-unsupported", verdict: "persistent",
       stage: "running"),
     FamilyCase(log: "runtime/ffmpeg-missing", id: "runtime.ffmpeg-missing", verdict: "persistent", stage: "running"),
+    FamilyCase(
+      log: "runtime/api-quota-exceeded", id: "runtime.api-quota-exceeded", verdict: "persistent", stage: "running"),
+    FamilyCase(
+      log: "startup/cuda-driver-too-old", id: "startup.cuda-driver-too-old", verdict: "persistent", stage: "startup"),
+    FamilyCase(
+      log: "startup/missing-optional-dependency", id: "startup.missing-optional-dependency", verdict: "persistent",
+      stage: "startup"),
+    FamilyCase(
+      log: "startup/no-gpu-map-location", id: "startup.no-gpu-on-hardware", verdict: "persistent", stage: "startup"),
+    FamilyCase(log: "startup/numpy-api-drift", id: "startup.numpy-api-drift", verdict: "persistent", stage: "startup"),
+    FamilyCase(log: "startup/torch-too-old", id: "startup.torch-too-old", verdict: "persistent", stage: "startup"),
+    FamilyCase(log: "build/no-space-left", id: "build.no-space-left", verdict: "persistent", stage: "build"),
   ]
 
   /// The one report of a `--format json` run.
