@@ -13,7 +13,8 @@ struct ServingAndFamilyTests {
     "hypercorn", "jupyter-notebook-classic", "jupyterlab", "llama-cpp-server", "matplotlib-cache-warning", "micronaut",
     "nestjs", "nextjs", "nextjs-13-old", "nginx-static", "ollama-gradio", "panel", "php-builtin", "python-http-server",
     "quarkus", "rails-puma", "rust-actix", "rust-axum", "rust-rocket", "shiny-python", "shiny-r", "spring-boot",
-    "spring-boot-2-netty", "tgi", "tomcat", "vite-preview", "vllm", "waitress",
+    "spring-boot-2-netty", "tgi", "tomcat", "vite-preview", "vllm", "waitress", "go-chi", "ktor", "marimo", "nicegui",
+    "phoenix", "serve-static", "tei", "voila",
   ]
 
   /// A failure-family log and what the CLI must say about it.
