@@ -29,6 +29,11 @@ public enum Effect: String, CaseIterable, Sendable, Codable {
   case errorBoxEnd = "error-box-end"
   /// Harmless noise: recorded as a finding, without effect on stages or the verdict.
   case none
+  /// A piece of a failure's shape in any language (an exception line, a stack frame, a panic):
+  /// not a finding itself; the engine reads it with its neighbours and may name the failure
+  /// `startup.app-exception`, `startup.network-error` or `runtime.request-error`
+  /// (`Patterns/catalog/shapes.yaml`).
+  case failureShape = "failure-shape"
 }
 
 /// One step of advice: a stable action id and the text shown to the user.

@@ -25,23 +25,28 @@ final class TracebackTracker {
     var frames = 0
     var firstFrameLength = 0
     var lastFrameLength = 0
+    var ownFrameLength = 0
   }
 
   private let state: UnsafeMutablePointer<State>
   private let firstFrame: UnsafeMutableRawBufferPointer
   private let lastFrame: UnsafeMutableRawBufferPointer
+  /// The last frame outside Python's standard library (the app's or a package's).
+  private let ownFrame: UnsafeMutableRawBufferPointer
 
   init() {
     state = .allocate(capacity: 1)
     state.initialize(to: State())
     firstFrame = .allocate(byteCount: Self.maxFrameLength, alignment: 1)
     lastFrame = .allocate(byteCount: Self.maxFrameLength, alignment: 1)
+    ownFrame = .allocate(byteCount: Self.maxFrameLength, alignment: 1)
   }
 
   deinit {
     state.deallocate()
     firstFrame.deallocate()
     lastFrame.deallocate()
+    ownFrame.deallocate()
   }
 
   /// Whether a traceback is being printed.
@@ -79,6 +84,44 @@ final class TracebackTracker {
     }
     lastFrame.copyMemory(from: kept)
     state.pointee.lastFrameLength = length
+    if !Self.isStandardLibrary(kept) {
+      ownFrame.copyMemory(from: kept)
+      state.pointee.ownFrameLength = length
+    }
+  }
+
+  /// The line of the open (or last) traceback's header.
+  var startLine: Int { state.pointee.startLine }
+
+  /// How many frames the open (or last) traceback listed.
+  var frameCount: Int { state.pointee.frames }
+
+  /// The raising frame of the open traceback: its last `File "…"` line, or the last one outside
+  /// the standard library when the last is inside it (`<frozen os>`, `/usr/lib/python3.x/…`).
+  func raisingFrame() -> String? {
+    let state = self.state.pointee
+    guard state.frames > 0 else { return nil }
+    let kept = state.ownFrameLength > 0 ? ownFrame : lastFrame
+    let length = state.ownFrameLength > 0 ? state.ownFrameLength : state.lastFrameLength
+    return String(decoding: UnsafeRawBufferPointer(rebasing: kept[0..<length]), as: UTF8.self)
+  }
+
+  /// Whether a frame line points into Python's standard library.
+  private static func isStandardLibrary(_ frame: UnsafeRawBufferPointer) -> Bool {
+    if frame.count > 6 && frame[6] == UInt8(ascii: "<") { return true }
+    return contains(frame, "/lib/python") && !contains(frame, "-packages/")
+  }
+
+  private static func contains(_ text: UnsafeRawBufferPointer, _ needle: StaticString) -> Bool {
+    let count = needle.utf8CodeUnitCount
+    guard text.count >= count, let base = text.baseAddress else { return false }
+    let first = needle.utf8Start.pointee
+    var at = 0
+    while at <= text.count - count {
+      if text[at] == first && memcmp(base + at, needle.utf8Start, count) == 0 { return true }
+      at += 1
+    }
+    return false
   }
 
   /// Whether looking at `text` (``observe(_:line:)`` then ``closeIfEnded(_:)``) would change
@@ -103,6 +146,14 @@ final class TracebackTracker {
       lines.append(String(decoding: UnsafeRawBufferPointer(rebasing: lastFrame[0..<state.lastFrameLength]), as: UTF8.self))
     }
     return lines
+  }
+
+  /// Whether ``closeIfEnded(_:)`` would close the traceback on `text`: its exception line.
+  func wouldClose(_ text: UnsafeRawBufferPointer) -> Bool {
+    guard state.pointee.isOpen, let first = text.first, first != 0x20, first != 0x09, state.pointee.frames > 0 else {
+      return false
+    }
+    return !Self.isHeader(text)
   }
 
   /// The exception line closes the traceback; call after matching a non-indented line.

@@ -16,6 +16,7 @@ public enum JSONReporter {
       ("advice", .array(report.advice.map(advice))),
       ("truncatedLines", .int(report.truncatedLines)),
       ("catalogProblems", .array(report.catalogProblems.map(JSONValue.string))),
+      ("reason", .optional(report.reason)),
     ])
   }
 

@@ -25,6 +25,8 @@ public struct Report: Equatable, Sendable {
   public var advice: [AdviceStep]
   /// Catalog entries whose pattern gave up on a line (runaway backtracking), as messages.
   public var catalogProblems: [String]
+  /// Why the verdict is `unknown` when no failure decides it (a log that simply ends, say).
+  public var reason: String?
 
   /// The primary finding itself.
   public var primaryFinding: Finding? { findings.first { $0.id == primary } }
@@ -32,7 +34,7 @@ public struct Report: Equatable, Sendable {
   public init(
     source: String, lines: Int, bytes: Int, truncatedLines: Int = 0, verdict: Verdict,
     finalStage: Stage?, primary: String?, escalated: Bool, attempts: Int, stages: [StageMark],
-    findings: [Finding], advice: [AdviceStep], catalogProblems: [String] = []
+    findings: [Finding], advice: [AdviceStep], catalogProblems: [String] = [], reason: String? = nil
   ) {
     self.source = source
     self.lines = lines
@@ -47,6 +49,7 @@ public struct Report: Equatable, Sendable {
     self.findings = findings
     self.advice = advice
     self.catalogProblems = catalogProblems
+    self.reason = reason
   }
 }
 

@@ -1,0 +1,557 @@
+internal import Foundation
+
+/// The pieces of failure shapes in the catalog (`Patterns/catalog/shapes.yaml`), by entry id.
+enum ShapeKind {
+  case pythonException, pythonFrame, pythonSyntax
+  case nodeError, nodeFrame, nodeRejection, npm
+  case javaException, javaCausedBy, springFailed
+  case goPanic, fatalLog, rustPanic
+  case execFailed, supervisorExit
+  case requestHandler
+  /// A `failure-shape` entry of another catalog: its line is an exception as it stands.
+  case other
+
+  init(id: String) {
+    switch id {
+    case "shape.python-frame": self = .pythonFrame
+    case "shape.python-syntax-error": self = .pythonSyntax
+    case "shape.node-error": self = .nodeError
+    case "shape.node-frame": self = .nodeFrame
+    case "shape.node-rejection": self = .nodeRejection
+    case "shape.npm-error": self = .npm
+    case "shape.java-exception": self = .javaException
+    case "shape.java-caused-by": self = .javaCausedBy
+    case "shape.spring-failed": self = .springFailed
+    case "shape.go-panic": self = .goPanic
+    case "shape.fatal-log": self = .fatalLog
+    case "shape.rust-panic": self = .rustPanic
+    case "shape.exec-failed": self = .execFailed
+    case "shape.supervisor-exit": self = .supervisorExit
+    case "shape.request-handler": self = .requestHandler
+    default: self = .other
+    }
+  }
+}
+
+/// One failure read from its shape, before it is named.
+struct ShapeFailure {
+  var type: String
+  var message: String
+  /// The raising frame as printed (a Python `File "…"` line, a Node `at …` line, a Rust
+  /// `src/main.rs:5:5`), if the shape shows one.
+  var frame: String?
+  var line: Int
+  var attempt: Int
+  var text: String
+  var context: [String] = []
+  /// A request handler raised it (a frame or line of a web framework's handler).
+  var inRequest = false
+  /// A process-level report (npm, a supervisor): it only says that the app exited, so an
+  /// exception of the same attempt is the better evidence.
+  var weak = false
+  /// A Node error, which a listening Express or Fastify app prints for a failed request.
+  var isNode = false
+  /// A Python exception, which a serving app may log and survive.
+  var isPython = false
+  /// The header line of its Python traceback.
+  var tracebackStart: Int?
+}
+
+/// What the failure-shape reader remembers, in bounded memory: a few short strings, none per line.
+struct ShapeState {
+  /// Per catalog entry, its shape kind (`nil`: not a `failure-shape` entry).
+  let kinds: [ShapeKind?]
+  let appExceptionIndex: Int?
+  let networkErrorIndex: Int?
+  let requestErrorIndex: Int?
+  let portHintIndex: Int?
+  let wrongPortIndex: Int?
+  let launchTimeoutIndex: Int?
+
+  /// The line where two shape entries matched last (one failure per line).
+  var lastShapeLine = -1
+  /// A Node error line waiting for its first `    at` frame on the next line.
+  var pendingNode: ShapeFailure?
+  /// A `File "…", line N` line outside a traceback (the position of a SyntaxError).
+  var orphanFrame: (text: String, line: Int)?
+  /// The line of the last request-handler mark (an `Exception in ASGI application`, a queue
+  /// frame), valid until the exception it announces is read.
+  var requestMark: Int?
+  /// What the next line with text completes (Spring's description, a Rust panic's message).
+  var waitingText: ShapeFailure?
+  /// A Python exception printed after the app served, without a request handler's mark: noise
+  /// unless the app then crashed (an exit box, a restart).
+  var afterRunning: ShapeFailure?
+  /// Failures read on the current line, recorded once the line's specific entries had their say.
+  var onLine: [ShapeFailure] = []
+  /// The last line a specific failure entry matched.
+  var lastSpecificLine = -1
+  /// The attempt of the last shape failure recorded.
+  var recordedAttempt = 0
+  /// The last port hint: attempt, line, port and evidence.
+  var portHint: (attempt: Int, line: Int, port: String, text: String)?
+
+  init(catalog: CompiledCatalog) {
+    kinds = catalog.signatures.map { $0.signatureClass == .info && $0.effect == .failureShape ? ShapeKind(id: $0.id) : nil }
+    appExceptionIndex = catalog.index(of: Triage.appExceptionID)
+    networkErrorIndex = catalog.index(of: Triage.networkErrorID)
+    requestErrorIndex = catalog.index(of: Triage.requestErrorID)
+    portHintIndex = catalog.index(of: Triage.portHintID)
+    wrongPortIndex = catalog.index(of: Triage.wrongPortID)
+    launchTimeoutIndex = catalog.index(of: "startup.launch-timeout")
+  }
+}
+
+extension Triage {
+  /// A failure that no entry names ended the app before it served.
+  public static let appExceptionID = "startup.app-exception"
+  /// Such a failure was a network call to an outside host.
+  public static let networkErrorID = "startup.network-error"
+  /// The app served, and a request handler raised.
+  public static let requestErrorID = "runtime.request-error"
+  /// A server announced a loopback address or a port other than 7860.
+  public static let portHintID = "startup.port-hint"
+  /// The port hint, promoted when its attempt timed out or restarted with no other failure.
+  public static let wrongPortID = "startup.wrong-port"
+
+  // MARK: - Reading shapes
+
+  /// A `failure-shape` entry matched `text` (only lines with one of its literals get here).
+  func shapeMatched(_ index: Int, text: UnsafeRawBufferPointer, line: Int) {
+    guard let kind = shapes.kinds[index] else { return }
+    let attempt = tracker.currentAttempt
+    if let pending = shapes.pendingNode, pending.line != line, kind != .nodeFrame || pending.line != line - 1 {
+      shapes.pendingNode = nil
+    }
+    switch kind {
+    case .pythonFrame:
+      shapes.orphanFrame = (evidence(text), line)
+      return
+    case .requestHandler:
+      shapes.requestMark = line
+      return
+    case .nodeFrame:
+      guard var pending = shapes.pendingNode, pending.line == line - 1 else { return }
+      shapes.pendingNode = nil
+      pending.frame = evidence(text)
+      found(pending)
+      return
+    default: break
+    }
+    // Shapes inside a build are the build's own business (its step fails with its own entry).
+    guard tracker.stage != .build, shapes.lastShapeLine != line else { return }
+    let captures = matcher.captures(of: index, in: text)
+    func capture(_ names: String...) -> String {
+      for name in names { if let value = captures[name], !value.isEmpty { return value } }
+      return ""
+    }
+    var failure = ShapeFailure(type: capture("type"), message: capture("message"), line: line, attempt: attempt, text: evidence(text))
+    switch kind {
+    case .pythonException:
+      return
+    case .pythonSyntax:
+      if books.traceback.isOpen && books.traceback.frameCount > 0 {
+        failure.frame = books.traceback.raisingFrame()
+      } else if let orphan = shapes.orphanFrame, line - orphan.line <= 6 {
+        failure.frame = orphan.text
+      }
+      failure.isPython = true
+    case .nodeError:
+      if books.traceback.isOpen { return }
+      failure.isNode = true
+      if captures["uncaught"] == nil {
+        shapes.pendingNode = failure
+        return
+      }
+    case .nodeRejection:
+      failure.type = "UnhandledPromiseRejection"
+      failure.message = capture("message", "rejection")
+      failure.isNode = true
+    case .npm:
+      failure.type = "npm ERR!"
+      failure.weak = true
+    case .javaException, .javaCausedBy:
+      break
+    case .springFailed:
+      failure.type = "APPLICATION FAILED TO START"
+      if captures["description"] != nil {
+        shapes.waitingText = failure
+        books.waitForNextText()
+        return
+      }
+    case .goPanic:
+      failure.type = captures["fatal"] != nil ? "fatal error" : "panic"
+      failure.message = capture("message", "fatal")
+    case .fatalLog:
+      failure.type = "FATAL"
+      failure.message = capture("message", "fatal")
+    case .rustPanic:
+      failure.type = "panic in thread '\(capture("thread"))'"
+      failure.frame = capture("frame")
+      if failure.message.isEmpty {
+        // Rust 1.73+: the message is on the next line.
+        shapes.waitingText = failure
+        books.waitForNextText()
+        return
+      }
+    case .execFailed:
+      let command = capture("path", "command", "shellcmd", "scriptcmd", "envcmd")
+      failure.type = captures["path"] != nil ? "exec format error" : "command not found"
+      failure.message = command.isEmpty ? failure.text : "`\(command)`"
+    case .supervisorExit:
+      let program = capture("program", "gaveup")
+      failure.type = "supervisor"
+      failure.message = captures["status"].map { "`\(program)` exited with status \($0)" } ?? "`\(program)` gave up restarting"
+      failure.weak = true
+    case .other:
+      if failure.type.isEmpty { failure.type = "error" }
+      if failure.message.isEmpty { failure.message = failure.text }
+    case .pythonFrame, .requestHandler, .nodeFrame:
+      return
+    }
+    found(failure)
+  }
+
+  /// The line that ends an open Python traceback: `Type: message` (or a bare `Type`) is the
+  /// exception; anything else (a chained traceback's "During handling …", a logger's line) is not.
+  func pythonExceptionLine(_ text: UnsafeRawBufferPointer, line: Int) {
+    guard tracker.stage != .build, shapes.lastShapeLine != line, let type = Triage.pythonExceptionType(text) else { return }
+    let full = evidence(text)
+    var message = ""
+    if let colon = full.firstIndex(of: ":") {
+      message = String(full[full.index(after: colon)...].drop { $0 == " " })
+    }
+    var failure = ShapeFailure(type: type, message: message, line: line, attempt: tracker.currentAttempt, text: full)
+    failure.frame = books.traceback.raisingFrame()
+    failure.context = books.traceback.context(forFailureAt: line, text: text).map { redactor.redact($0) }
+    failure.inRequest = takeRequestMark(line)
+    failure.isPython = true
+    failure.tracebackStart = books.traceback.startLine
+    found(failure)
+  }
+
+  /// The exception type at the start of `text` (a dotted name, then `:` or the end of the line)
+  /// if it looks like one: its last part starts with a capital or names an error.
+  static func pythonExceptionType(_ text: UnsafeRawBufferPointer) -> String? {
+    var end = 0
+    var lastPart = 0
+    while end < text.count {
+      let byte = text[end]
+      let isLetter = (byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "z")
+      let isDigit = byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
+      if byte == UInt8(ascii: ".") {
+        lastPart = end + 1
+      } else if !(isLetter || isDigit || byte == UInt8(ascii: "_")) {
+        break
+      }
+      end += 1
+    }
+    guard end > 0, end < 200, lastPart < end else { return nil }
+    var rest = end
+    while rest < text.count && (text[rest] == 0x20 || text[rest] == 0x0D) { rest += 1 }
+    guard rest == text.count || text[end] == UInt8(ascii: ":") else { return nil }
+    let type = String(decoding: UnsafeRawBufferPointer(rebasing: text[0..<end]), as: UTF8.self)
+    let last = type[type.index(type.startIndex, offsetBy: lastPart)...]
+    guard let first = last.first, first.isUppercase || last.hasSuffix("rror") || last == "timeout",
+      last.contains(where: \.isLowercase)  // not a log level (`INFO:`, `ERROR:`)
+    else { return nil }
+    if ["KeyboardInterrupt", "SystemExit", "GeneratorExit"].contains(last) || last.hasSuffix("Warning") { return nil }
+    return type
+  }
+
+  /// The line waited for after a Spring `Description:` or a Rust panic arrived.
+  func shapeTextArrived(_ text: UnsafeRawBufferPointer, line: Int) {
+    guard var failure = shapes.waitingText else { return }
+    shapes.waitingText = nil
+    var message = evidence(text)
+    while message.first == " " || message.first == "\t" { message.removeFirst() }
+    failure.message = message
+    failure.line = line
+    failure.text = evidence(text)
+    found(failure)
+  }
+
+  /// Whether a request handler's mark announced the exception read on `line`.
+  private func takeRequestMark(_ line: Int) -> Bool {
+    defer { shapes.requestMark = nil }
+    return shapes.requestMark != nil
+  }
+
+  /// A failure read from its shape: named and recorded at the end of the line, unless a
+  /// specific entry matched its line (or its traceback): that entry says more.
+  private func found(_ failure: ShapeFailure) {
+    shapes.lastShapeLine = failure.line
+    shapes.onLine.append(failure)
+    shapeOnLine.pointee = true
+  }
+
+  /// Records the failures read on this line (see ``found(_:)``).
+  func commitShapes() {
+    shapeOnLine.pointee = false
+    let pending = shapes.onLine
+    shapes.onLine.removeAll()
+    for failure in pending {
+      let specific = shapes.lastSpecificLine
+      if specific == failure.line || (failure.tracebackStart.map { specific >= $0 && specific <= failure.line } ?? false) { continue }
+      name(failure)
+    }
+  }
+
+  /// Names a failure read from its shape and records it.
+  private func name(_ failure: ShapeFailure) {
+    if failure.inRequest {
+      record(failure, as: shapes.requestErrorIndex)
+      return
+    }
+    if tracker.reachedRunning {
+      if failure.isNode {
+        // An Express or Fastify app that listens prints a failed request's stack.
+        record(failure, as: shapes.requestErrorIndex)
+        return
+      }
+      if failure.isPython {
+        // A Python traceback after the app served: a crash only if the app then went down.
+        shapes.afterRunning = failure
+        return
+      }
+    }
+    record(failure, as: Triage.isNetworkFailure(failure) ? shapes.networkErrorIndex : shapes.appExceptionIndex)
+  }
+
+  /// A new attempt started: a Python exception the previous one printed after serving was
+  /// the crash that ended it.
+  func attemptMayHaveEnded() {
+    if let pending = shapes.afterRunning, pending.attempt != tracker.currentAttempt {
+      shapes.afterRunning = nil
+      record(pending, as: shapes.appExceptionIndex)
+    }
+    shapes.requestMark = nil
+    shapes.pendingNode = nil
+  }
+
+  /// End of input: a traceback the log cuts off, a pending post-serving exception with a crash
+  /// box, the port hint's promotion.
+  func finishShapes() {
+    let attempt = tracker.currentAttempt
+    if let pending = shapes.afterRunning {
+      shapes.afterRunning = nil
+      let crashed = findings.values.contains {
+        $0.signatureClass.isFailure && ($0.isBoxed || $0.occurs(inAttempt: pending.attempt)) && $0.id != Triage.requestErrorID
+      }
+      if crashed || pending.attempt != attempt { record(pending, as: shapes.appExceptionIndex) }
+    }
+    if books.traceback.isOpen, books.traceback.frameCount > 0, tracker.stage != .build, let frame = books.traceback.raisingFrame() {
+      // The log ends inside a traceback (a cut paste): its frames are all there is.
+      var failure = ShapeFailure(
+        type: "an exception", message: "the log ends inside its traceback", frame: frame,
+        line: books.traceback.startLine,
+        attempt: attempt, text: frame.trimmingLeadingBlanks())
+      failure.inRequest = shapes.requestMark != nil
+      failure.tracebackStart = books.traceback.startLine
+      if failure.inRequest || !tracker.reachedRunning { found(failure) }
+    }
+    if shapeOnLine.pointee { commitShapes() }
+    dropShapesExplainedLater()
+    addWrongPortFinding()
+  }
+
+  /// A specific entry that matched later in the same attempt (a multi-line message's second
+  /// line, the last of chained tracebacks) names the failure better: the generic finding goes.
+  private func dropShapesExplainedLater() {
+    let generic = [shapes.appExceptionIndex, shapes.networkErrorIndex, shapes.requestErrorIndex].compactMap { $0 }
+    for index in generic {
+      guard let shape = findings[index] else { continue }
+      let explained = findings.contains { key, finding in
+        !generic.contains(key) && finding.signatureClass.isFailure && finding.signatureClass != .failure
+          && finding.line > shape.line && finding.attempts.contains(where: shape.occurs(inAttempt:))
+      }
+      if explained {
+        findings[index] = nil
+        findingOrder.removeAll { $0 == index }
+      }
+    }
+  }
+
+  // MARK: - Naming
+
+  /// Whether the exception is a network failure reaching a host outside the Space (transient):
+  /// timeouts, DNS, dropped connections, 5xx answers. A refused connection to the Space's own
+  /// localhost service (or any refusal that names no outside host) is not.
+  static func isNetworkFailure(_ failure: ShapeFailure) -> Bool {
+    let text = failure.type + ": " + failure.message
+    let lower = text.lowercased()
+    let local = ["localhost", "127.0.0.1", "0.0.0.0", "[::1]", "::1:"].contains { lower.contains($0) }
+    if local { return false }
+    if lower.contains("refused") {
+      return lower.contains("host='") || lower.contains("https://") || lower.contains("http://")
+    }
+    let types = [
+      "timeout", "timeouterror", "connectionerror", "connecterror", "maxretryerror", "remotedisconnected",
+      "protocolerror", "readerror", "networkerror", "proxyerror", "apiconnectionerror", "serviceunavailable",
+      "internalservererror", "badgateway", "gatewaytimeout", "connectionreseterror",
+    ]
+    let lastType = failure.type.split(separator: ".").last.map { $0.lowercased() } ?? ""
+    if types.contains(where: { lastType.hasSuffix($0) }) { return true }
+    let phrases = [
+      "read timed out", "connect timed out", "connection timed out", "max retries exceeded", "temporary failure in name resolution",
+      "name or service not known", "service unavailable", "bad gateway", "gateway time", "etimedout",
+      "econnreset", "getaddrinfo enotfound", "eai_again", "fetch failed", "socket hang up", "connection reset by peer",
+      "502 server error", "503 server error", "504 server error", "error code: 502", "error code: 503",
+      "error code: 504", "status code 502", "status code 503", "status code 504",
+    ]
+    return phrases.contains { lower.contains($0) }
+  }
+
+  /// Records a failure read from its shape under entry `index` (one of the three generic ids).
+  private func record(_ failure: ShapeFailure, as index: Int?) {
+    guard let index else { return }
+    // A process-level report (npm, a supervisor) does not replace the exception it follows.
+    if failure.weak, shapes.recordedAttempt == failure.attempt { return }
+    shapes.recordedAttempt = failure.attempt
+    let signature = matcher.catalog.signatures[index]
+    let origin = Triage.origin(of: failure.frame)
+    let exception = Triage.exceptionText(failure)
+    let captures = [
+      "exception": exception, "type": failure.type, "message": failure.message, "origin": origin.long,
+      "origin_short": origin.short, "frame": origin.frame,
+    ].mapValues { redactor.redact($0) }
+    let title = redactor.redact("\(signature.title): \(exception)" + (origin.frame.isEmpty ? "" : " (\(origin.frame))"))
+    if failure.attempt == tracker.currentAttempt, failure.line >= (tracker.history.last?.line ?? 0) {
+      let before = tracker.stageChanges
+      tracker.observeFailure(stage: signature.stage, line: failure.line)
+      announceStages(since: before)
+    }
+    addSynthetic(
+      index, signature, line: failure.line, attempt: failure.attempt, text: failure.text, title: title,
+      captures: captures, context: failure.context)
+  }
+
+  /// Adds (or updates) a finding the engine made rather than a line matched.
+  func addSynthetic(
+    _ index: Int, _ signature: Signature, line: Int, attempt: Int, text: String, title: String,
+    captures: [String: String], context: [String] = []
+  ) {
+    let advice = signature.advice.map { $0.filled(with: captures) }
+    if var finding = findings[index] {
+      let newAttempt = !finding.occurs(inAttempt: attempt)
+      finding.count += 1
+      if line >= finding.line {
+        finding.line = line
+        finding.text = text
+        finding.title = title
+        finding.captures = captures
+        finding.advice = advice
+        finding.context = context
+      }
+      if newAttempt && finding.attempts.count < Triage.maxAttemptsPerFinding {
+        finding.attempts.append(attempt)
+        finding.attempts.sort()
+      }
+      findings[index] = finding
+      if newAttempt { onEvent?(.finding(finding)) }
+    } else {
+      let finding = Finding(
+        id: signature.id, title: title, stage: signature.stage, signatureClass: signature.signatureClass,
+        priority: signature.priority, line: line, attempts: [attempt], text: text, captures: captures,
+        advice: advice, context: context)
+      findings[index] = finding
+      findingOrder.append(index)
+      onEvent?(.finding(finding))
+    }
+  }
+
+  /// `Type: message`, the message cut to 200 characters.
+  static func exceptionText(_ failure: ShapeFailure) -> String {
+    var message = failure.message
+    if message.count > 200 { message = String(message.prefix(200)) + "…" }
+    if failure.type.isEmpty { return message }
+    return message.isEmpty ? failure.type : "\(failure.type): \(message)"
+  }
+
+  /// Who raised it, from the raising frame: a library (site-packages, node_modules, a cargo
+  /// registry crate) or the app's own file and line.
+  static func origin(of frame: String?) -> (long: String, short: String, frame: String) {
+    guard let frame, !frame.isEmpty else {
+      return ("the log does not show where it was raised", "no frame shown", "")
+    }
+    var path = frame
+    var lineNumber = ""
+    if let open = frame.range(of: "File \""), let close = frame[open.upperBound...].firstIndex(of: "\"") {
+      // Python: `File "/path/x.py", line 12, in f`
+      path = String(frame[open.upperBound..<close])
+      let rest = frame[close...]
+      if let mark = rest.range(of: "line ") {
+        lineNumber = String(rest[mark.upperBound...].prefix { $0.isNumber })
+      }
+    } else {
+      // Node `at f (/app/x.js:12:9)`, Rust `src/main.rs:5:5`.
+      var location = frame.trimmingLeadingBlanks()
+      if let open = location.lastIndex(of: "("), location.hasSuffix(")") {
+        location = String(location[location.index(after: open)..<location.index(before: location.endIndex)])
+      } else if location.hasPrefix("at ") {
+        location = String(location.dropFirst(3))
+      }
+      let parts = location.split(separator: ":", omittingEmptySubsequences: false)
+      if parts.count >= 3, parts[parts.count - 1].allSatisfy(\.isNumber), parts[parts.count - 2].allSatisfy(\.isNumber) {
+        path = parts[0..<(parts.count - 2)].joined(separator: ":")
+        lineNumber = String(parts[parts.count - 2])
+      } else {
+        path = location
+      }
+    }
+    for marker in ["site-packages/", "dist-packages/", "node_modules/", "/.cargo/registry/src/"] {
+      guard let range = path.range(of: marker, options: .backwards) else { continue }
+      var components = path[range.upperBound...].split(separator: "/")
+      if marker.contains("cargo"), components.count > 1 { components.removeFirst() }
+      guard var package = components.first.map(String.init) else { break }
+      if package.hasPrefix("@"), components.count > 1 { package += "/" + components[1] }
+      if package.hasSuffix(".py") { package.removeLast(3) }
+      if marker.contains("cargo"), let dash = package.lastIndex(of: "-") { package = String(package[..<dash]) }
+      let long =
+        "`\(package)` raised it: the usual cause is a newer/older `\(package)` than the code expects; "
+        + "pin it (a fresh build picks up new releases)"
+      return (long, "raised in `\(package)`", package)
+    }
+    if path.hasPrefix("node:") { return ("raised inside Node itself (`\(path)`)", "raised in Node", path) }
+    for prefix in ["/home/user/app/", "/app/", "/code/", "/usr/src/app/", "/workspace/"] where path.hasPrefix(prefix) {
+      path.removeFirst(prefix.count)
+      break
+    }
+    let place = lineNumber.isEmpty ? path : "\(path):\(lineNumber)"
+    return ("your code at \(place)", "your code at \(place)", place)
+  }
+
+  // MARK: - The port hint
+
+  func notePortHint(text: UnsafeRawBufferPointer, line: Int) {
+    guard let index = shapes.portHintIndex else { return }
+    let port = matcher.captures(of: index, in: text)["port"] ?? ""
+    shapes.portHint = (tracker.currentAttempt, line, port, evidence(text))
+  }
+
+  /// The attempt with a port hint ended in a launch timeout or a restart, with no other
+  /// failure: the server listened where the Space does not route.
+  private func addWrongPortFinding() {
+    guard let hint = shapes.portHint, let index = shapes.wrongPortIndex, findings[index] == nil else { return }
+    let timedOut = shapes.launchTimeoutIndex.flatMap { findings[$0] }.map { $0.occurs(inAttempt: hint.attempt) || $0.isBoxed } ?? false
+    let restarted = tracker.currentAttempt > hint.attempt
+    guard timedOut || restarted else { return }
+    let other = findings.contains { key, finding in
+      key != shapes.launchTimeoutIndex && finding.signatureClass.isFailure && finding.signatureClass != .failure
+        && finding.occurs(inAttempt: hint.attempt)
+    }
+    guard !other else { return }
+    let signature = matcher.catalog.signatures[index]
+    let port = hint.port.isEmpty ? "a loopback address" : "port \(hint.port)"
+    let where_ = hint.text.contains("127.0.0.1") || hint.text.contains("localhost") ? "\(port) on 127.0.0.1/localhost" : port
+    addSynthetic(
+      index, signature, line: hint.line, attempt: hint.attempt, text: hint.text,
+      title: "\(signature.title) (\(where_))", captures: ["port": where_])
+  }
+}
+
+extension String {
+  fileprivate func trimmingLeadingBlanks() -> String {
+    String(drop { $0 == " " || $0 == "\t" })
+  }
+}
