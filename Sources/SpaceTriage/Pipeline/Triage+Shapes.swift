@@ -7,7 +7,7 @@ enum ShapeKind {
   case javaException, javaCausedBy, springFailed
   case goPanic, fatalLog, rustPanic
   case execFailed, supervisorExit
-  case requestHandler
+  case requestHandler, exceptionIgnored
   /// A `failure-shape` entry of another catalog: its line is an exception as it stands.
   case other
 
@@ -28,6 +28,7 @@ enum ShapeKind {
     case "shape.exec-failed": self = .execFailed
     case "shape.supervisor-exit": self = .supervisorExit
     case "shape.request-handler": self = .requestHandler
+    case "shape.exception-ignored": self = .exceptionIgnored
     default: self = .other
     }
   }
@@ -77,6 +78,8 @@ struct ShapeState {
   /// The line of the last request-handler mark (an `Exception in ASGI application`, a queue
   /// frame), valid until the exception it announces is read.
   var requestMark: Int?
+  /// The line of the last `Exception ignored in …`: the traceback after it is harmless.
+  var ignoredMark: Int?
   /// What the next line with text completes (Spring's description, a Rust panic's message).
   var waitingText: ShapeFailure?
   /// A Python exception printed after the app served, without a request handler's mark: noise
@@ -88,8 +91,8 @@ struct ShapeState {
   var lastSpecificLine = -1
   /// The attempt of the last shape failure recorded.
   var recordedAttempt = 0
-  /// The last port hint: attempt, line, port and evidence.
-  var portHint: (attempt: Int, line: Int, port: String, text: String)?
+  /// The last port hint of each attempt: attempt, line, port and evidence.
+  var portHints: [(attempt: Int, line: Int, port: String, text: String)] = []
 
   init(catalog: CompiledCatalog) {
     kinds = catalog.signatures.map { $0.signatureClass == .info && $0.effect == .failureShape ? ShapeKind(id: $0.id) : nil }
@@ -129,6 +132,9 @@ extension Triage {
       return
     case .requestHandler:
       shapes.requestMark = line
+      return
+    case .exceptionIgnored:
+      shapes.ignoredMark = line
       return
     case .nodeFrame:
       guard var pending = shapes.pendingNode, pending.line == line - 1 else { return }
@@ -206,7 +212,7 @@ extension Triage {
     case .other:
       if failure.type.isEmpty { failure.type = "error" }
       if failure.message.isEmpty { failure.message = failure.text }
-    case .pythonFrame, .requestHandler, .nodeFrame:
+    case .pythonFrame, .requestHandler, .nodeFrame, .exceptionIgnored:
       return
     }
     found(failure)
@@ -215,6 +221,10 @@ extension Triage {
   /// The line that ends an open Python traceback: `Type: message` (or a bare `Type`) is the
   /// exception; anything else (a chained traceback's "During handling …", a logger's line) is not.
   func pythonExceptionLine(_ text: UnsafeRawBufferPointer, line: Int) {
+    if let ignored = shapes.ignoredMark, ignored < books.traceback.startLine, books.traceback.startLine - ignored <= 2 {
+      shapes.ignoredMark = nil
+      return
+    }
     guard tracker.stage != .build, shapes.lastShapeLine != line, let type = Triage.pythonExceptionType(text) else { return }
     let full = evidence(text)
     var message = ""
@@ -255,7 +265,9 @@ extension Triage {
     guard let first = last.first, first.isUppercase || last.hasSuffix("rror") || last == "timeout",
       last.contains(where: \.isLowercase)  // not a log level (`INFO:`, `ERROR:`)
     else { return nil }
-    if ["KeyboardInterrupt", "SystemExit", "GeneratorExit"].contains(last) || last.hasSuffix("Warning") { return nil }
+    // Not failures of the app: an interrupted or exiting process, warnings, a client that went away.
+    let harmless = ["KeyboardInterrupt", "SystemExit", "GeneratorExit", "BrokenPipeError", "ClientDisconnect", "ClientDisconnected"]
+    if harmless.contains(String(last)) || last.hasSuffix("Warning") { return nil }
     return type
   }
 
@@ -526,27 +538,46 @@ extension Triage {
   func notePortHint(text: UnsafeRawBufferPointer, line: Int) {
     guard let index = shapes.portHintIndex else { return }
     let port = matcher.captures(of: index, in: text)["port"] ?? ""
-    shapes.portHint = (tracker.currentAttempt, line, port, evidence(text))
+    let hint = (attempt: tracker.currentAttempt, line: line, port: port, text: evidence(text))
+    if shapes.portHints.last?.attempt == hint.attempt {
+      shapes.portHints[shapes.portHints.count - 1] = hint
+    } else {
+      // The first attempts are enough; memory stays flat on restart loops.
+      if shapes.portHints.count >= Triage.maxAttemptsPerFinding { shapes.portHints.removeFirst() }
+      shapes.portHints.append(hint)
+    }
   }
 
-  /// The attempt with a port hint ended in a launch timeout or a restart, with no other
-  /// failure: the server listened where the Space does not route.
+  /// An attempt with a port hint ended in a launch timeout or a restart, with no other
+  /// failure: the server listened where the Space does not route. The finding also counts in
+  /// the last attempt when that one announced the same kind of address (it will not be
+  /// reached either).
   private func addWrongPortFinding() {
-    guard let hint = shapes.portHint, let index = shapes.wrongPortIndex, findings[index] == nil else { return }
-    let timedOut = shapes.launchTimeoutIndex.flatMap { findings[$0] }.map { $0.occurs(inAttempt: hint.attempt) || $0.isBoxed } ?? false
-    let restarted = tracker.currentAttempt > hint.attempt
-    guard timedOut || restarted else { return }
-    let other = findings.contains { key, finding in
-      key != shapes.launchTimeoutIndex && finding.signatureClass.isFailure && finding.signatureClass != .failure
-        && finding.occurs(inAttempt: hint.attempt)
+    guard !shapes.portHints.isEmpty, let index = shapes.wrongPortIndex, findings[index] == nil else { return }
+    let timeout = shapes.launchTimeoutIndex.flatMap { findings[$0] }
+    var attempts: [Int] = []
+    for hint in shapes.portHints {
+      let timedOut = timeout.map { $0.occurs(inAttempt: hint.attempt) || $0.isBoxed } ?? false
+      let restarted = tracker.currentAttempt > hint.attempt
+      guard timedOut || restarted else { continue }
+      let other = findings.contains { key, finding in
+        key != shapes.launchTimeoutIndex && finding.signatureClass.isFailure && finding.signatureClass != .failure
+          && finding.occurs(inAttempt: hint.attempt)
+      }
+      if !other { attempts.append(hint.attempt) }
     }
-    guard !other else { return }
+    guard !attempts.isEmpty, let last = shapes.portHints.last else { return }
+    if last.attempt == tracker.currentAttempt && !attempts.contains(last.attempt) { attempts.append(last.attempt) }
+    guard let hint = shapes.portHints.last(where: { attempts.contains($0.attempt) }) else { return }
     let signature = matcher.catalog.signatures[index]
     let port = hint.port.isEmpty ? "a loopback address" : "port \(hint.port)"
     let where_ = hint.text.contains("127.0.0.1") || hint.text.contains("localhost") ? "\(port) on 127.0.0.1/localhost" : port
     addSynthetic(
-      index, signature, line: hint.line, attempt: hint.attempt, text: hint.text,
+      index, signature, line: hint.line, attempt: attempts[0], text: hint.text,
       title: "\(signature.title) (\(where_))", captures: ["port": where_])
+    findings[index]?.attempts = attempts
+    // It explains the launch-timeout box above the log.
+    findings[index]?.isBoxed = timeout?.isBoxed ?? false
   }
 }
 
