@@ -26,6 +26,8 @@ final class TracebackTracker {
     var firstFrameLength = 0
     var lastFrameLength = 0
     var ownFrameLength = 0
+    /// A frame of a web framework's request handler was listed.
+    var inRequestHandler = false
   }
 
   private let state: UnsafeMutablePointer<State>
@@ -87,7 +89,19 @@ final class TracebackTracker {
     if !Self.isStandardLibrary(kept) {
       ownFrame.copyMemory(from: kept)
       state.pointee.ownFrameLength = length
+      if !state.pointee.inRequestHandler && Self.isRequestHandler(kept) { state.pointee.inRequestHandler = true }
     }
+  }
+
+  /// Whether the open traceback listed a frame of a request handler: Gradio's queue, Streamlit's
+  /// script runner, Flask's or FastAPI's routing, Django's handlers (not at import time).
+  var sawRequestHandler: Bool { state.pointee.inRequestHandler }
+
+  private static func isRequestHandler(_ frame: UnsafeRawBufferPointer) -> Bool {
+    guard contains(frame, "-packages/"), !contains(frame, "in <module>") else { return false }
+    return contains(frame, "/gradio/queueing.py") || contains(frame, "/gradio/route_utils.py")
+      || contains(frame, "/streamlit/runtime/scriptrunner") || contains(frame, "/flask/app.py")
+      || contains(frame, "/fastapi/routing.py") || contains(frame, "/django/core/handlers/")
   }
 
   /// The line of the open (or last) traceback's header.
@@ -115,14 +129,17 @@ final class TracebackTracker {
   private static func contains(_ text: UnsafeRawBufferPointer, _ needle: StaticString) -> Bool {
     let count = needle.utf8CodeUnitCount
     guard text.count >= count, let base = text.baseAddress else { return false }
-    let first = needle.utf8Start.pointee
-    var at = 0
-    while at <= text.count - count {
-      if text[at] == first && memcmp(base + at, needle.utf8Start, count) == 0 { return true }
-      at += 1
+    let first = Int32(needle.utf8Start.pointee)
+    var at = base
+    let last = base + (text.count - count)
+    while at <= last {
+      guard let hit = memchr(at, first, last - at + 1) else { return false }
+      if memcmp(hit, needle.utf8Start, count) == 0 { return true }
+      at = UnsafeRawPointer(hit) + 1
     }
     return false
   }
+
 
   /// Whether looking at `text` (``observe(_:line:)`` then ``closeIfEnded(_:)``) would change
   /// nothing: no traceback is open and `text` is no header, or one is open and `text` is blank
@@ -146,6 +163,23 @@ final class TracebackTracker {
       lines.append(String(decoding: UnsafeRawBufferPointer(rebasing: lastFrame[0..<state.lastFrameLength]), as: UTF8.self))
     }
     return lines
+  }
+
+  /// Copies the open traceback's first, last and raising frames into reused byte arrays (no
+  /// allocation once they have grown): the evidence of a repeated failure, written out later.
+  func copyFrames(first: inout [UInt8], last: inout [UInt8], raising: inout [UInt8]) -> (start: Int, frames: Int) {
+    let state = self.state.pointee
+    first.removeAll(keepingCapacity: true)
+    last.removeAll(keepingCapacity: true)
+    raising.removeAll(keepingCapacity: true)
+    first.append(contentsOf: UnsafeRawBufferPointer(rebasing: firstFrame[0..<state.firstFrameLength]))
+    last.append(contentsOf: UnsafeRawBufferPointer(rebasing: lastFrame[0..<state.lastFrameLength]))
+    if state.ownFrameLength > 0 {
+      raising.append(contentsOf: UnsafeRawBufferPointer(rebasing: ownFrame[0..<state.ownFrameLength]))
+    } else {
+      raising.append(contentsOf: last)
+    }
+    return (state.startLine, state.frames)
   }
 
   /// Whether ``closeIfEnded(_:)`` would close the traceback on `text`: its exception line.

@@ -78,6 +78,10 @@ struct ShapeState {
   /// The line of the last request-handler mark (an `Exception in ASGI application`, a queue
   /// frame), valid until the exception it announces is read.
   var requestMark: Int?
+  /// The last repeated request error, kept as bytes.
+  var repeated = RepeatedException()
+  /// Per generic entry, the repeat that holds its evidence now, not written yet.
+  var latest: [Int: ShapeFailure] = [:]
   /// The line of the last `Exception ignored in …`: the traceback after it is harmless.
   var ignoredMark: Int?
   /// What the next line with text completes (Spring's description, a Rust panic's message).
@@ -102,6 +106,29 @@ struct ShapeState {
     portHintIndex = catalog.index(of: Triage.portHintID)
     wrongPortIndex = catalog.index(of: Triage.wrongPortID)
     launchTimeoutIndex = catalog.index(of: "startup.launch-timeout")
+  }
+}
+
+/// A repeated Python exception kept as bytes in reused buffers: no allocation per repeat.
+struct RepeatedException {
+  var line = 0
+  var attempt = 0
+  var index = 0
+  var typeEnd = 0
+  var start = 0
+  var frames = 0
+  var text: [UInt8] = []
+  var first: [UInt8] = []
+  var last: [UInt8] = []
+  var raising: [UInt8] = []
+
+  mutating func keep(_ bytes: UnsafeRawBufferPointer, line: Int, index: Int, typeEnd: Int, traceback: TracebackTracker) {
+    self.line = line
+    self.index = index
+    self.typeEnd = typeEnd
+    text.removeAll(keepingCapacity: true)
+    text.append(contentsOf: bytes)
+    (start, frames) = traceback.copyFrames(first: &first, last: &last, raising: &raising)
   }
 }
 
@@ -146,6 +173,8 @@ extension Triage {
     }
     // Shapes inside a build are the build's own business (its step fails with its own entry).
     guard tracker.stage != .build, shapes.lastShapeLine != line else { return }
+    // A Python exception line also looks like a JavaScript error: the traceback decides.
+    if kind == .nodeError && books.traceback.isOpen { return }
     let captures = matcher.captures(of: index, in: text)
     func capture(_ names: String...) -> String {
       for name in names { if let value = captures[name], !value.isEmpty { return value } }
@@ -158,6 +187,7 @@ extension Triage {
     case .pythonSyntax:
       if books.traceback.isOpen && books.traceback.frameCount > 0 {
         failure.frame = books.traceback.raisingFrame()
+        failure.context = books.traceback.context(forFailureAt: line, text: text)
       } else if let orphan = shapes.orphanFrame, line - orphan.line <= 6 {
         failure.frame = orphan.text
       }
@@ -225,50 +255,115 @@ extension Triage {
       shapes.ignoredMark = nil
       return
     }
-    guard tracker.stage != .build, shapes.lastShapeLine != line, let type = Triage.pythonExceptionType(text) else { return }
+    // A specific entry matched this line or this traceback: it names the failure.
+    let specific = shapes.lastSpecificLine
+    guard specific != line, specific < books.traceback.startLine || specific > line else { return }
+    guard tracker.stage != .build, shapes.lastShapeLine != line, let typeEnd = Triage.pythonExceptionTypeEnd(text) else { return }
+    if shapes.requestMark != nil || books.traceback.sawRequestHandler, onEvent == nil, let index = shapes.requestErrorIndex,
+      let counted = findings[index].map({ ($0.occurs(inAttempt: tracker.currentAttempt) || $0.attempts.count >= Triage.maxAttemptsPerFinding) && line >= $0.line }),
+      counted
+    {
+      // The same kind of request error again (one per failed request): count it and keep its
+      // bytes in reused buffers; its strings are written when a report is made.
+      shapes.requestMark = nil
+      shapes.lastShapeLine = line
+      findings[index]!.count += 1
+      findings[index]!.line = line
+      shapes.latest[index] = nil
+      shapes.repeated.keep(text, line: line, index: index, typeEnd: typeEnd, traceback: books.traceback)
+      shapes.repeated.attempt = tracker.currentAttempt
+      return
+    }
+    var failure = readPythonException(text, typeEnd: typeEnd, line: line)
+    failure.frame = books.traceback.raisingFrame()
+    failure.context = books.traceback.context(forFailureAt: line, text: text)
+    failure.inRequest = takeRequestMark(line) || books.traceback.sawRequestHandler
+    failure.tracebackStart = books.traceback.startLine
+    found(failure)
+  }
+
+  /// The type and message of a Python exception line.
+  private func readPythonException(_ text: UnsafeRawBufferPointer, typeEnd: Int, line: Int) -> ShapeFailure {
     let full = evidence(text)
+    let type = String(decoding: UnsafeRawBufferPointer(rebasing: text[0..<typeEnd]), as: UTF8.self)
     var message = ""
     if let colon = full.firstIndex(of: ":") {
       message = String(full[full.index(after: colon)...].drop { $0 == " " })
     }
     var failure = ShapeFailure(type: type, message: message, line: line, attempt: tracker.currentAttempt, text: full)
-    failure.frame = books.traceback.raisingFrame()
-    failure.context = books.traceback.context(forFailureAt: line, text: text).map { redactor.redact($0) }
-    failure.inRequest = takeRequestMark(line)
     failure.isPython = true
-    failure.tracebackStart = books.traceback.startLine
-    found(failure)
+    return failure
+  }
+
+  /// The failure a repeat kept as bytes (see ``RepeatedException``).
+  private func repeatedFailure() -> (index: Int, failure: ShapeFailure)? {
+    let kept = shapes.repeated
+    guard kept.line > 0 else { return nil }
+    return kept.text.withUnsafeBytes { text in
+      var failure = readPythonException(text, typeEnd: kept.typeEnd, line: kept.line)
+      failure.attempt = kept.attempt
+      failure.frame = String(decoding: kept.raising, as: UTF8.self)
+      failure.context = ["line \(kept.start): Traceback (most recent call last):", String(decoding: kept.first, as: UTF8.self)]
+      if kept.frames > 1 { failure.context.append(String(decoding: kept.last, as: UTF8.self)) }
+      failure.inRequest = true
+      failure.tracebackStart = kept.start
+      return (kept.index, failure)
+    }
   }
 
   /// The exception type at the start of `text` (a dotted name, then `:` or the end of the line)
   /// if it looks like one: its last part starts with a capital or names an error.
   static func pythonExceptionType(_ text: UnsafeRawBufferPointer) -> String? {
+    pythonExceptionTypeEnd(text).map { String(decoding: UnsafeRawBufferPointer(rebasing: text[0..<$0]), as: UTF8.self) }
+  }
+
+  /// Where the type of ``pythonExceptionType(_:)`` ends, read from the bytes alone.
+  static func pythonExceptionTypeEnd(_ text: UnsafeRawBufferPointer) -> Int? {
     var end = 0
     var lastPart = 0
+    var hasLower = false
     while end < text.count {
       let byte = text[end]
-      let isLetter = (byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "z")
-      let isDigit = byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
+      let lower = byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")
+      let upper = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")
+      let digit = byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
       if byte == UInt8(ascii: ".") {
         lastPart = end + 1
-      } else if !(isLetter || isDigit || byte == UInt8(ascii: "_")) {
+        hasLower = false
+      } else if lower {
+        hasLower = true
+      } else if !(upper || digit || byte == UInt8(ascii: "_")) {
         break
       }
       end += 1
     }
-    guard end > 0, end < 200, lastPart < end else { return nil }
+    guard end > 0, end < 200, lastPart < end, hasLower else { return nil }  // not a log level (`INFO:`)
     var rest = end
     while rest < text.count && (text[rest] == 0x20 || text[rest] == 0x0D) { rest += 1 }
     guard rest == text.count || text[end] == UInt8(ascii: ":") else { return nil }
-    let type = String(decoding: UnsafeRawBufferPointer(rebasing: text[0..<end]), as: UTF8.self)
-    let last = type[type.index(type.startIndex, offsetBy: lastPart)...]
-    guard let first = last.first, first.isUppercase || last.hasSuffix("rror") || last == "timeout",
-      last.contains(where: \.isLowercase)  // not a log level (`INFO:`, `ERROR:`)
-    else { return nil }
+    let last = UnsafeRawBufferPointer(rebasing: text[lastPart..<end])
+    let first = last[0]
+    guard (first >= UInt8(ascii: "A") && first <= UInt8(ascii: "Z")) || endsWith(last, "rror") || equals(last, "timeout") else {
+      return nil
+    }
     // Not failures of the app: an interrupted or exiting process, warnings, a client that went away.
-    let harmless = ["KeyboardInterrupt", "SystemExit", "GeneratorExit", "BrokenPipeError", "ClientDisconnect", "ClientDisconnected"]
-    if harmless.contains(String(last)) || last.hasSuffix("Warning") { return nil }
-    return type
+    for harmless: StaticString in [
+      "KeyboardInterrupt", "SystemExit", "GeneratorExit", "BrokenPipeError", "ClientDisconnect", "ClientDisconnected",
+    ] where equals(last, harmless) { return nil }
+    if endsWith(last, "Warning") { return nil }
+    return end
+  }
+
+  private static func equals(_ bytes: UnsafeRawBufferPointer, _ word: StaticString) -> Bool {
+    bytes.count == word.utf8CodeUnitCount && endsWith(bytes, word)
+  }
+
+  private static func endsWith(_ bytes: UnsafeRawBufferPointer, _ word: StaticString) -> Bool {
+    let count = word.utf8CodeUnitCount
+    guard bytes.count >= count else { return false }
+    let start = bytes.count - count
+    for offset in 0..<count where bytes[start + offset] != word.utf8Start[offset] { return false }
+    return true
   }
 
   /// The line waited for after a Spring `Description:` or a Rust panic arrived.
@@ -360,6 +455,7 @@ extension Triage {
         attempt: attempt, text: frame.trimmingLeadingBlanks())
       failure.inRequest = shapes.requestMark != nil
       failure.tracebackStart = books.traceback.startLine
+      failure.inRequest = failure.inRequest || books.traceback.sawRequestHandler
       if failure.inRequest || !tracker.reachedRunning { found(failure) }
     }
     if shapeOnLine.pointee { commitShapes() }
@@ -390,13 +486,10 @@ extension Triage {
   /// timeouts, DNS, dropped connections, 5xx answers. A refused connection to the Space's own
   /// localhost service (or any refusal that names no outside host) is not.
   static func isNetworkFailure(_ failure: ShapeFailure) -> Bool {
-    let text = failure.type + ": " + failure.message
-    let lower = text.lowercased()
-    let local = ["localhost", "127.0.0.1", "0.0.0.0", "[::1]", "::1:"].contains { lower.contains($0) }
-    if local { return false }
-    if lower.contains("refused") {
-      return lower.contains("host='") || lower.contains("https://") || lower.contains("http://")
-    }
+    let lower = Array((failure.type + ": " + failure.message).lowercased().utf8)
+    func has(_ needle: String) -> Bool { contains(lower, Array(needle.utf8)) }
+    if ["localhost", "127.0.0.1", "0.0.0.0", "[::1]", "::1:"].contains(where: has) { return false }
+    if has("refused") { return has("host='") || has("https://") || has("http://") }
     let types = [
       "timeout", "timeouterror", "connectionerror", "connecterror", "maxretryerror", "remotedisconnected",
       "protocolerror", "readerror", "networkerror", "proxyerror", "apiconnectionerror", "serviceunavailable",
@@ -411,15 +504,68 @@ extension Triage {
       "502 server error", "503 server error", "504 server error", "error code: 502", "error code: 503",
       "error code: 504", "status code 502", "status code 503", "status code 504",
     ]
-    return phrases.contains { lower.contains($0) }
+    return phrases.contains(where: has)
+  }
+
+  /// Whether `needle` occurs in `haystack` (bytes; no Foundation, no allocation).
+  static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+    guard let first = needle.first, haystack.count >= needle.count else { return needle.isEmpty }
+    var at = 0
+    let last = haystack.count - needle.count
+    while at <= last {
+      if haystack[at] == first {
+        var matched = 1
+        while matched < needle.count && haystack[at + matched] == needle[matched] { matched += 1 }
+        if matched == needle.count { return true }
+      }
+      at += 1
+    }
+    return false
   }
 
   /// Records a failure read from its shape under entry `index` (one of the three generic ids).
+  ///
+  /// A log may repeat the same failure thousands of times (a request error per request): a
+  /// repeat only moves the evidence line; the title, captures and advice are written from the
+  /// latest failure when a report is made (``materializeShapes()``), or at once when the
+  /// finding is new in this attempt (live output shows it).
   private func record(_ failure: ShapeFailure, as index: Int?) {
     guard let index else { return }
     // A process-level report (npm, a supervisor) does not replace the exception it follows.
     if failure.weak, shapes.recordedAttempt == failure.attempt { return }
     shapes.recordedAttempt = failure.attempt
+    if failure.attempt == tracker.currentAttempt, failure.line >= (tracker.history.last?.line ?? 0) {
+      let before = tracker.stageChanges
+      tracker.observeFailure(stage: matcher.catalog.signatures[index].stage, line: failure.line)
+      announceStages(since: before)
+    }
+    if var finding = findings[index] {
+      let newAttempt = !finding.occurs(inAttempt: failure.attempt)
+      // Live output shows a finding new in this attempt as it is now; otherwise write it later.
+      if !newAttempt || onEvent == nil {
+        finding.count += 1
+        if failure.line >= finding.line {
+          finding.line = failure.line
+          finding.text = failure.text
+          shapes.latest[index] = failure
+        }
+        if newAttempt && finding.attempts.count < Triage.maxAttemptsPerFinding {
+          finding.attempts.append(failure.attempt)
+          finding.attempts.sort()
+        }
+        findings[index] = finding
+        return
+      }
+    }
+    shapes.latest[index] = nil
+    let written = written(failure, as: index)
+    addSynthetic(
+      index, matcher.catalog.signatures[index], line: failure.line, attempt: failure.attempt, text: failure.text,
+      title: written.title, captures: written.captures, context: written.context)
+  }
+
+  /// The title, captures and context of a finding read from `failure`.
+  private func written(_ failure: ShapeFailure, as index: Int) -> (title: String, captures: [String: String], context: [String]) {
     let signature = matcher.catalog.signatures[index]
     let origin = Triage.origin(of: failure.frame)
     let exception = Triage.exceptionText(failure)
@@ -428,14 +574,29 @@ extension Triage {
       "origin_short": origin.short, "frame": origin.frame,
     ].mapValues { redactor.redact($0) }
     let title = redactor.redact("\(signature.title): \(exception)" + (origin.frame.isEmpty ? "" : " (\(origin.frame))"))
-    if failure.attempt == tracker.currentAttempt, failure.line >= (tracker.history.last?.line ?? 0) {
-      let before = tracker.stageChanges
-      tracker.observeFailure(stage: signature.stage, line: failure.line)
-      announceStages(since: before)
+    return (title, captures, failure.context.map { redactor.redact($0) })
+  }
+
+  /// Writes the findings whose evidence moved to a repeat since they were last written.
+  func materializeShapes() {
+    if let (index, failure) = repeatedFailure() {
+      shapes.repeated.line = 0
+      if findings[index]?.line == failure.line {
+        findings[index]?.text = failure.text
+        shapes.latest[index] = failure
+      }
     }
-    addSynthetic(
-      index, signature, line: failure.line, attempt: failure.attempt, text: failure.text, title: title,
-      captures: captures, context: failure.context)
+    guard !shapes.latest.isEmpty else { return }
+    for (index, failure) in shapes.latest {
+      guard var finding = findings[index], finding.line == failure.line else { continue }
+      let written = written(failure, as: index)
+      finding.title = written.title
+      finding.captures = written.captures
+      finding.context = written.context
+      finding.advice = matcher.catalog.signatures[index].advice.map { $0.filled(with: written.captures) }
+      findings[index] = finding
+    }
+    shapes.latest.removeAll()
   }
 
   /// Adds (or updates) a finding the engine made rather than a line matched.

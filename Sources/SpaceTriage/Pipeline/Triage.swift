@@ -137,6 +137,7 @@ public final class Triage {
   /// Unlike ``finish(source:lines:bytes:truncatedLines:adding:)`` it changes nothing: the
   /// end-of-input rules (a build that shows only its queued banner) are not applied.
   public func report(source: String, lines: Int, bytes: Int, truncatedLines: Int, adding extra: [Finding] = []) -> Report {
+    materializeShapes()
     var ordered = findingOrder.compactMap { findings[$0] }
     for finding in extra {
       guard let index = ordered.firstIndex(where: { $0.id == finding.id }) else {
