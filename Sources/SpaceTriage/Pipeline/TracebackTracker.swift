@@ -4,6 +4,11 @@
   import Darwin
 #endif
 
+/// glibc's `memmem` (a GNU extension the Glibc module does not export).
+@_silgen_name("memmem")
+private func c_memmem(_ haystack: UnsafeRawPointer, _ haystackLength: Int, _ needle: UnsafeRawPointer, _ needleLength: Int)
+  -> UnsafeMutableRawPointer?
+
 /// Remembers the shape of the Python traceback being printed, in bounded memory.
 ///
 /// A traceback starts at `Traceback (most recent call last):`, lists frames as indented
@@ -98,11 +103,15 @@ final class TracebackTracker {
   var sawRequestHandler: Bool { state.pointee.inRequestHandler }
 
   private static func isRequestHandler(_ frame: UnsafeRawBufferPointer) -> Bool {
-    guard contains(frame, "-packages/"), !contains(frame, "in <module>") else { return false }
-    return contains(frame, "/gradio/queueing.py") || contains(frame, "/gradio/route_utils.py")
-      || contains(frame, "/streamlit/runtime/scriptrunner") || contains(frame, "/flask/app.py")
-      || contains(frame, "/fastapi/routing.py") || contains(frame, "/django/core/handlers/")
+    guard let start = packagePath(frame) else { return false }
+    let path = UnsafeRawBufferPointer(rebasing: frame[start...])
+    let handler =
+      starts(path, with: "gradio/queueing.py") || starts(path, with: "gradio/route_utils.py")
+      || starts(path, with: "streamlit/runtime/scriptrunner") || starts(path, with: "flask/app.py")
+      || starts(path, with: "fastapi/routing.py") || starts(path, with: "django/core/handlers/")
+    return handler && !contains(path, "in <module>")
   }
+
 
   /// The line of the open (or last) traceback's header.
   var startLine: Int { state.pointee.startLine }
@@ -123,22 +132,29 @@ final class TracebackTracker {
   /// Whether a frame line points into Python's standard library.
   private static func isStandardLibrary(_ frame: UnsafeRawBufferPointer) -> Bool {
     if frame.count > 6 && frame[6] == UInt8(ascii: "<") { return true }
-    return contains(frame, "/lib/python") && !contains(frame, "-packages/")
+    return packagePath(frame) == nil && contains(frame, "/lib/python")
+  }
+
+  /// Where the path inside `site-packages/` or `dist-packages/` starts, if the frame is there.
+  private static func packagePath(_ frame: UnsafeRawBufferPointer) -> Int? {
+    // `-` is rare in a path: find it with memchr, then compare (memmem costs more on short lines).
+    let marker: StaticString = "-packages/"
+    let count = marker.utf8CodeUnitCount
+    guard let base = frame.baseAddress, frame.count > count else { return nil }
+    var at = base
+    let end = base + frame.count
+    while end - at >= count, let hit = memchr(at, 0x2D, end - at - count + 1) {
+      if memcmp(hit, marker.utf8Start, count) == 0 { return UnsafeRawPointer(hit) - base + count }
+      at = UnsafeRawPointer(hit) + 1
+    }
+    return nil
   }
 
   private static func contains(_ text: UnsafeRawBufferPointer, _ needle: StaticString) -> Bool {
-    let count = needle.utf8CodeUnitCount
-    guard text.count >= count, let base = text.baseAddress else { return false }
-    let first = Int32(needle.utf8Start.pointee)
-    var at = base
-    let last = base + (text.count - count)
-    while at <= last {
-      guard let hit = memchr(at, first, last - at + 1) else { return false }
-      if memcmp(hit, needle.utf8Start, count) == 0 { return true }
-      at = UnsafeRawPointer(hit) + 1
-    }
-    return false
+    guard let base = text.baseAddress, text.count >= needle.utf8CodeUnitCount else { return false }
+    return c_memmem(base, text.count, needle.utf8Start, needle.utf8CodeUnitCount) != nil
   }
+
 
 
   /// Whether looking at `text` (``observe(_:line:)`` then ``closeIfEnded(_:)``) would change

@@ -3,7 +3,7 @@ internal import Foundation
 /// The pieces of failure shapes in the catalog (`Patterns/catalog/shapes.yaml`), by entry id.
 enum ShapeKind {
   case pythonException, pythonFrame, pythonSyntax
-  case nodeError, nodeFrame, nodeRejection, npm
+  case nodeError, nodeRejection, npm
   case javaException, javaCausedBy, springFailed
   case goPanic, fatalLog, rustPanic
   case execFailed, supervisorExit
@@ -16,7 +16,6 @@ enum ShapeKind {
     case "shape.python-frame": self = .pythonFrame
     case "shape.python-syntax-error": self = .pythonSyntax
     case "shape.node-error": self = .nodeError
-    case "shape.node-frame": self = .nodeFrame
     case "shape.node-rejection": self = .nodeRejection
     case "shape.npm-error": self = .npm
     case "shape.java-exception": self = .javaException
@@ -78,8 +77,10 @@ struct ShapeState {
   /// The line of the last request-handler mark (an `Exception in ASGI application`, a queue
   /// frame), valid until the exception it announces is read.
   var requestMark: Int?
-  /// The last repeated request error, kept as bytes.
+  /// The last repeated request error, kept as bytes, and how many repeats it stands for.
   var repeated = RepeatedException()
+  /// The attempt whose request errors take the fast path (-1: none).
+  var repeatAttempt = -1
   /// Per generic entry, the repeat that holds its evidence now, not written yet.
   var latest: [Int: ShapeFailure] = [:]
   /// The line of the last `Exception ignored in …`: the traceback after it is harmless.
@@ -113,7 +114,7 @@ struct ShapeState {
 struct RepeatedException {
   var line = 0
   var attempt = 0
-  var index = 0
+  var count = 0
   var typeEnd = 0
   var start = 0
   var frames = 0
@@ -122,9 +123,8 @@ struct RepeatedException {
   var last: [UInt8] = []
   var raising: [UInt8] = []
 
-  mutating func keep(_ bytes: UnsafeRawBufferPointer, line: Int, index: Int, typeEnd: Int, traceback: TracebackTracker) {
+  mutating func keep(_ bytes: UnsafeRawBufferPointer, line: Int, typeEnd: Int, traceback: TracebackTracker) {
     self.line = line
-    self.index = index
     self.typeEnd = typeEnd
     text.removeAll(keepingCapacity: true)
     text.append(contentsOf: bytes)
@@ -150,9 +150,6 @@ extension Triage {
   func shapeMatched(_ index: Int, text: UnsafeRawBufferPointer, line: Int) {
     guard let kind = shapes.kinds[index] else { return }
     let attempt = tracker.currentAttempt
-    if let pending = shapes.pendingNode, pending.line != line, kind != .nodeFrame || pending.line != line - 1 {
-      shapes.pendingNode = nil
-    }
     switch kind {
     case .pythonFrame:
       shapes.orphanFrame = (evidence(text), line)
@@ -162,12 +159,6 @@ extension Triage {
       return
     case .exceptionIgnored:
       shapes.ignoredMark = line
-      return
-    case .nodeFrame:
-      guard var pending = shapes.pendingNode, pending.line == line - 1 else { return }
-      shapes.pendingNode = nil
-      pending.frame = evidence(text)
-      found(pending)
       return
     default: break
     }
@@ -196,7 +187,9 @@ extension Triage {
       if books.traceback.isOpen { return }
       failure.isNode = true
       if captures["uncaught"] == nil {
+        // A failure only if the next line with text is an `    at …` frame.
         shapes.pendingNode = failure
+        books.waitForNextText()
         return
       }
     case .nodeRejection:
@@ -242,7 +235,7 @@ extension Triage {
     case .other:
       if failure.type.isEmpty { failure.type = "error" }
       if failure.message.isEmpty { failure.message = failure.text }
-    case .pythonFrame, .requestHandler, .nodeFrame, .exceptionIgnored:
+    case .pythonFrame, .requestHandler, .exceptionIgnored:
       return
     }
     found(failure)
@@ -259,18 +252,15 @@ extension Triage {
     let specific = shapes.lastSpecificLine
     guard specific != line, specific < books.traceback.startLine || specific > line else { return }
     guard tracker.stage != .build, shapes.lastShapeLine != line, let typeEnd = Triage.pythonExceptionTypeEnd(text) else { return }
-    if shapes.requestMark != nil || books.traceback.sawRequestHandler, onEvent == nil, let index = shapes.requestErrorIndex,
-      let counted = findings[index].map({ ($0.occurs(inAttempt: tracker.currentAttempt) || $0.attempts.count >= Triage.maxAttemptsPerFinding) && line >= $0.line }),
-      counted
+    if shapes.requestMark != nil || books.traceback.sawRequestHandler, shapes.repeatAttempt == tracker.currentAttempt,
+      onEvent == nil
     {
-      // The same kind of request error again (one per failed request): count it and keep its
-      // bytes in reused buffers; its strings are written when a report is made.
+      // The same kind of request error again in this attempt (one per failed request): count
+      // it and keep its bytes in reused buffers; the finding is updated when a report is made.
       shapes.requestMark = nil
       shapes.lastShapeLine = line
-      findings[index]!.count += 1
-      findings[index]!.line = line
-      shapes.latest[index] = nil
-      shapes.repeated.keep(text, line: line, index: index, typeEnd: typeEnd, traceback: books.traceback)
+      shapes.repeated.count &+= 1
+      shapes.repeated.keep(text, line: line, typeEnd: typeEnd, traceback: books.traceback)
       shapes.repeated.attempt = tracker.currentAttempt
       return
     }
@@ -298,7 +288,7 @@ extension Triage {
   /// The failure a repeat kept as bytes (see ``RepeatedException``).
   private func repeatedFailure() -> (index: Int, failure: ShapeFailure)? {
     let kept = shapes.repeated
-    guard kept.line > 0 else { return nil }
+    guard kept.line > 0, let index = shapes.requestErrorIndex else { return nil }
     return kept.text.withUnsafeBytes { text in
       var failure = readPythonException(text, typeEnd: kept.typeEnd, line: kept.line)
       failure.attempt = kept.attempt
@@ -307,7 +297,7 @@ extension Triage {
       if kept.frames > 1 { failure.context.append(String(decoding: kept.last, as: UTF8.self)) }
       failure.inRequest = true
       failure.tracebackStart = kept.start
-      return (kept.index, failure)
+      return (index, failure)
     }
   }
 
@@ -368,6 +358,15 @@ extension Triage {
 
   /// The line waited for after a Spring `Description:` or a Rust panic arrived.
   func shapeTextArrived(_ text: UnsafeRawBufferPointer, line: Int) {
+    if var pending = shapes.pendingNode {
+      shapes.pendingNode = nil
+      if Triage.isNodeFrame(text) {
+        pending.frame = evidence(text)
+        found(pending)
+      }
+      if shapes.waitingText != nil { books.waitForNextText() }
+      return
+    }
     guard var failure = shapes.waitingText else { return }
     shapes.waitingText = nil
     var message = evidence(text)
@@ -376,6 +375,34 @@ extension Triage {
     failure.line = line
     failure.text = evidence(text)
     found(failure)
+  }
+
+  /// Whether `text` is a JavaScript stack frame: `    at …` ending in `:line:column` (or
+  /// `:line:column)`), or an `(index N)` / `(<anonymous>)` frame.
+  static func isNodeFrame(_ text: UnsafeRawBufferPointer) -> Bool {
+    let prefix: StaticString = "    at "
+    guard text.count > 9, (0..<7).allSatisfy({ text[$0] == prefix.utf8Start[$0] }) else { return false }
+    var end = text.count
+    while end > 7 && (text[end - 1] == 0x20 || text[end - 1] == 0x0D) { end -= 1 }
+    if text[end - 1] == UInt8(ascii: ")") { end -= 1 }
+    var digits = 0
+    var colons = 0
+    var at = end - 1
+    while at > 7 && colons < 2 {
+      let byte = text[at]
+      if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
+        digits += 1
+      } else if byte == UInt8(ascii: ":") && digits > 0 {
+        colons += 1
+        digits = 0
+      } else {
+        break
+      }
+      at -= 1
+    }
+    if colons == 2 || (colons == 1 && digits > 0) { return true }
+    let line = String(decoding: text, as: UTF8.self)
+    return line.hasSuffix("(<anonymous>)") || line.contains("(index ")
   }
 
   /// Whether a request handler's mark announced the exception read on `line`.
@@ -439,6 +466,7 @@ extension Triage {
   /// End of input: a traceback the log cuts off, a pending post-serving exception with a crash
   /// box, the port hint's promotion.
   func finishShapes() {
+    applyRepeats()
     let attempt = tracker.currentAttempt
     if let pending = shapes.afterRunning {
       shapes.afterRunning = nil
@@ -531,6 +559,9 @@ extension Triage {
   /// finding is new in this attempt (live output shows it).
   private func record(_ failure: ShapeFailure, as index: Int?) {
     guard let index else { return }
+    applyRepeats()
+    // Further request errors of this attempt may take the fast path (see pythonExceptionLine).
+    shapes.repeatAttempt = index == shapes.requestErrorIndex && failure.attempt == tracker.currentAttempt ? failure.attempt : -1
     // A process-level report (npm, a supervisor) does not replace the exception it follows.
     if failure.weak, shapes.recordedAttempt == failure.attempt { return }
     shapes.recordedAttempt = failure.attempt
@@ -578,14 +609,28 @@ extension Triage {
   }
 
   /// Writes the findings whose evidence moved to a repeat since they were last written.
-  func materializeShapes() {
-    if let (index, failure) = repeatedFailure() {
-      shapes.repeated.line = 0
-      if findings[index]?.line == failure.line {
-        findings[index]?.text = failure.text
+  /// Adds the repeats counted on the fast path to the request-error finding.
+  private func applyRepeats() {
+    guard shapes.repeated.count > 0, let index = shapes.requestErrorIndex, let (_, failure) = repeatedFailure() else { return }
+    if var finding = findings[index] {
+      finding.count += shapes.repeated.count
+      if failure.line >= finding.line {
+        finding.line = failure.line
+        finding.text = failure.text
         shapes.latest[index] = failure
       }
+      if !finding.occurs(inAttempt: failure.attempt) && finding.attempts.count < Triage.maxAttemptsPerFinding {
+        finding.attempts.append(failure.attempt)
+        finding.attempts.sort()
+      }
+      findings[index] = finding
     }
+    shapes.repeated.count = 0
+    shapes.repeated.line = 0
+  }
+
+  func materializeShapes() {
+    applyRepeats()
     guard !shapes.latest.isEmpty else { return }
     for (index, failure) in shapes.latest {
       guard var finding = findings[index], finding.line == failure.line else { continue }
