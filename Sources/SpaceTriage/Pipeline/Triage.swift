@@ -25,8 +25,13 @@ public final class Triage {
   /// Per entry, what a match does to the stages: the effect of an info entry (`.none` for a
   /// finding). A flat copy, so that a match copies no `Signature`.
   private let effects: UnsafeMutableBufferPointer<(effect: Effect, stage: Stage)>
-  /// What the failure-shape reader knows (Triage+Shapes.swift).
-  var shapes: ShapeState
+  /// What the failure-shape reader knows (Triage+Shapes.swift), behind a pointer: the per-line
+  /// checks pay no exclusivity check.
+  private let shapeStorage: UnsafeMutablePointer<ShapeState>
+  var shapes: ShapeState {
+    unsafeAddress { UnsafePointer(shapeStorage) }
+    unsafeMutableAddress { shapeStorage }
+  }
   /// Whether a failure shape was read on the current line (behind a pointer: no exclusivity
   /// check per line).
   let shapeOnLine: UnsafeMutablePointer<Bool>
@@ -46,12 +51,15 @@ public final class Triage {
     let signatures = matcher.catalog.signatures
     effects = .allocate(capacity: max(1, signatures.count))
     _ = effects.initialize(from: signatures.map { ($0.signatureClass == .info ? $0.effect : .none, $0.stage) })
-    shapes = ShapeState(catalog: matcher.catalog)
+    shapeStorage = .allocate(capacity: 1)
+    shapeStorage.initialize(to: ShapeState(catalog: matcher.catalog))
     shapeOnLine = .allocate(capacity: 1)
     shapeOnLine.initialize(to: false)
   }
 
   deinit {
+    shapeStorage.deinitialize(count: 1)
+    shapeStorage.deallocate()
     shapeOnLine.deallocate()
     effects.deallocate()
   }
