@@ -79,7 +79,9 @@ struct ShapeState {
   var requestMark: Int?
   /// The last repeated request error, kept as bytes, and how many repeats it stands for.
   var repeated = RepeatedException()
-  /// The attempt whose request errors take the fast path (-1: none).
+  /// Whether a request error was recorded: later ones take the fast path.
+  var requestRecorded = false
+  /// The attempt of the last request error on the fast path.
   var repeatAttempt = -1
   /// Per generic entry, the repeat that holds its evidence now, not written yet.
   var latest: [Int: ShapeFailure] = [:]
@@ -252,16 +254,28 @@ extension Triage {
     let specific = shapes.lastSpecificLine
     guard specific != line, specific < books.traceback.startLine || specific > line else { return }
     guard tracker.stage != .build, shapes.lastShapeLine != line, let typeEnd = Triage.pythonExceptionTypeEnd(text) else { return }
-    if shapes.requestMark != nil || books.traceback.sawRequestHandler, shapes.repeatAttempt == tracker.currentAttempt,
-      onEvent == nil
+    if shapes.requestMark != nil || books.traceback.sawRequestHandler, shapes.requestRecorded, onEvent == nil,
+      let index = shapes.requestErrorIndex
     {
-      // The same kind of request error again in this attempt (one per failed request): count
-      // it and keep its bytes in reused buffers; the finding is updated when a report is made.
+      // A request error again (one per failed request): count it and keep its bytes in reused
+      // buffers; the finding's strings are written when a report is made.
       shapes.requestMark = nil
       shapes.lastShapeLine = line
+      let attempt = tracker.currentAttempt
+      if attempt != shapes.repeatAttempt {
+        // The first one of this attempt: it shows the app served, and the attempt is listed.
+        shapes.repeatAttempt = attempt
+        let before = tracker.stageChanges
+        tracker.observeFailure(stage: .running, line: line)
+        announceStages(since: before)
+        if let finding = findings[index], !finding.occurs(inAttempt: attempt), finding.attempts.count < Triage.maxAttemptsPerFinding {
+          findings[index]!.attempts.append(attempt)
+        }
+      }
+      shapes.recordedAttempt = attempt
       shapes.repeated.count &+= 1
       shapes.repeated.keep(text, line: line, typeEnd: typeEnd, traceback: books.traceback)
-      shapes.repeated.attempt = tracker.currentAttempt
+      shapes.repeated.attempt = attempt
       return
     }
     var failure = readPythonException(text, typeEnd: typeEnd, line: line)
@@ -560,8 +574,11 @@ extension Triage {
   private func record(_ failure: ShapeFailure, as index: Int?) {
     guard let index else { return }
     applyRepeats()
-    // Further request errors of this attempt may take the fast path (see pythonExceptionLine).
-    shapes.repeatAttempt = index == shapes.requestErrorIndex && failure.attempt == tracker.currentAttempt ? failure.attempt : -1
+    if index == shapes.requestErrorIndex {
+      // Later request errors take the fast path (see pythonExceptionLine).
+      shapes.requestRecorded = true
+      shapes.repeatAttempt = failure.attempt
+    }
     // A process-level report (npm, a supervisor) does not replace the exception it follows.
     if failure.weak, shapes.recordedAttempt == failure.attempt { return }
     shapes.recordedAttempt = failure.attempt
@@ -609,28 +626,26 @@ extension Triage {
   }
 
   /// Writes the findings whose evidence moved to a repeat since they were last written.
-  /// Adds the repeats counted on the fast path to the request-error finding.
+  /// Adds the repeats counted on the fast path to the request-error finding (count and line;
+  /// its strings wait for ``materializeShapes()``).
   private func applyRepeats() {
-    guard shapes.repeated.count > 0, let index = shapes.requestErrorIndex, let (_, failure) = repeatedFailure() else { return }
-    if var finding = findings[index] {
-      finding.count += shapes.repeated.count
-      if failure.line >= finding.line {
-        finding.line = failure.line
-        finding.text = failure.text
-        shapes.latest[index] = failure
-      }
-      if !finding.occurs(inAttempt: failure.attempt) && finding.attempts.count < Triage.maxAttemptsPerFinding {
-        finding.attempts.append(failure.attempt)
-        finding.attempts.sort()
-      }
-      findings[index] = finding
-    }
+    guard shapes.repeated.count > 0, let index = shapes.requestErrorIndex, var finding = findings[index] else { return }
+    finding.count += shapes.repeated.count
     shapes.repeated.count = 0
-    shapes.repeated.line = 0
+    if shapes.repeated.line >= finding.line {
+      finding.line = shapes.repeated.line
+      shapes.latest[index] = nil
+    }
+    findings[index] = finding
   }
 
   func materializeShapes() {
     applyRepeats()
+    if shapes.repeated.line > 0, let (index, failure) = repeatedFailure(), findings[index]?.line == failure.line {
+      findings[index]?.text = failure.text
+      shapes.latest[index] = failure
+    }
+    shapes.repeated.line = 0
     guard !shapes.latest.isEmpty else { return }
     for (index, failure) in shapes.latest {
       guard var finding = findings[index], finding.line == failure.line else { continue }
