@@ -188,6 +188,7 @@ extension Triage {
     case .nodeError:
       if books.traceback.isOpen { return }
       failure.isNode = true
+      if let separator = failure.text.range(of: ": ") { failure.message = String(failure.text[separator.upperBound...]) }
       if captures["uncaught"] == nil {
         // A failure only if the next line with text is an `    at …` frame.
         shapes.pendingNode = failure
