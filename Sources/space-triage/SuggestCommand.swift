@@ -86,8 +86,8 @@ extension Patterns {
       }.prefix(top)
       guard !chosen.isEmpty else {
         Output.write("# space-triage patterns suggest: no unrecognised failure lines in these inputs.\n")
-        if !catalog.signatures.contains(where: { $0.signatureClass == .info && $0.effect == .failureShape }) {
-          Output.error("note: the catalog has no `effect: failure-shape` entries (the bundled shapes.yaml finds failure-looking lines)")
+        if !catalog.signatures.contains(where: { $0.signatureClass == .info && ($0.effect == .looksLikeFailure || $0.effect == .failureShape) }) {
+          Output.error("note: the catalog has no `effect: looks-like-failure` entries (the bundled unrecognized.yaml finds failure-looking lines)")
         }
         return
       }

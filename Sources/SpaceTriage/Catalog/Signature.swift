@@ -29,10 +29,15 @@ public enum Effect: String, CaseIterable, Sendable, Codable {
   case errorBoxEnd = "error-box-end"
   /// Harmless noise: recorded as a finding, without effect on stages or the verdict.
   case none
-  /// A line that looks like a failure (an exception, an `ERROR` level, `failed`, …): no finding
-  /// and no effect on stages; unless a failure entry recognises the same line, it is listed
-  /// in the report's `unrecognized` block (see ``UnrecognizedCollector``).
+  /// A piece of a failure's shape in any language (an exception line, a stack frame, a panic):
+  /// not a finding itself; the engine reads it with its neighbours and may name the failure
+  /// `startup.app-exception`, `startup.network-error` or `runtime.request-error`
+  /// (`Patterns/catalog/shapes.yaml`).
   case failureShape = "failure-shape"
+  /// A line that merely looks like a failure (an `ERROR` level, `failed`, `not found`, …): no
+  /// finding and no effect on stages; unless a failure entry recognises the same line, it is
+  /// listed in the report's `unrecognized` block (see ``UnrecognizedCollector``).
+  case looksLikeFailure = "looks-like-failure"
 }
 
 /// One step of advice: a stable action id and the text shown to the user.

@@ -9,6 +9,7 @@ final class LineBookkeeping {
   private struct Flags {
     var waitingAfterBanner = false
     var tracebackOpen = false
+    var waitingForText = false
   }
 
   /// The traceback being printed (its frames become a failure's context).
@@ -25,7 +26,23 @@ final class LineBookkeeping {
   /// Whether the next line must be looked at even if no literal occurs in it: a traceback is
   /// open, or a build banner still waits for a line with text after it.
   @inline(__always)
-  var needsEveryLine: Bool { flags.pointee.waitingAfterBanner || flags.pointee.tracebackOpen }
+  var needsEveryLine: Bool {
+    flags.pointee.waitingAfterBanner || flags.pointee.tracebackOpen || flags.pointee.waitingForText
+  }
+
+  /// After a line whose meaning is on the next line with text (Spring's `Description:`, a
+  /// Rust panic's message): that line is handed out even without a literal. The split-file
+  /// workers keep every first line with text after a line with a literal anyway.
+  func waitForNextText() { flags.pointee.waitingForText = true }
+
+  /// Whether `text` is the line with text that ``waitForNextText()`` waits for (then the wait
+  /// ends). Call before matching a line.
+  @inline(__always)
+  func takesWaitedText(_ text: UnsafeRawBufferPointer) -> Bool {
+    guard flags.pointee.waitingForText, Self.hasText(text) else { return false }
+    flags.pointee.waitingForText = false
+    return true
+  }
 
   /// Whether a banner is waiting for the next line with text.
   var isWaitingAfterBanner: Bool { flags.pointee.waitingAfterBanner }
@@ -49,6 +66,12 @@ final class LineBookkeeping {
     return firstAfterBanner
   }
 
+  /// Whether `text` is the line that ends the open traceback (its exception line).
+  @inline(__always)
+  func endsTraceback(_ text: UnsafeRawBufferPointer) -> Bool {
+    flags.pointee.tracebackOpen && traceback.wouldClose(text)
+  }
+
   /// Call after matching a line: the line that ends a traceback closes it.
   @inline(__always)
   func lineEnds(_ text: UnsafeRawBufferPointer) {
@@ -60,7 +83,8 @@ final class LineBookkeeping {
   /// Whether `text`, a line holding no literal, changes the bookkeeping: the first line with
   /// text after a banner, a traceback's frames and the line that closes it.
   func wouldChange(_ text: UnsafeRawBufferPointer) -> Bool {
-    (flags.pointee.waitingAfterBanner && Self.hasText(text)) || !traceback.ignores(text)
+    ((flags.pointee.waitingAfterBanner || flags.pointee.waitingForText) && Self.hasText(text))
+      || !traceback.ignores(text)
   }
 
   /// Whether `text` holds anything but blanks (spaces, tabs, `\r`): what counts as a line

@@ -4,6 +4,11 @@
   import Darwin
 #endif
 
+/// glibc's `memmem` (a GNU extension the Glibc module does not export).
+@_silgen_name("memmem")
+private func c_memmem(_ haystack: UnsafeRawPointer, _ haystackLength: Int, _ needle: UnsafeRawPointer, _ needleLength: Int)
+  -> UnsafeMutableRawPointer?
+
 /// Remembers the shape of the Python traceback being printed, in bounded memory.
 ///
 /// A traceback starts at `Traceback (most recent call last):`, lists frames as indented
@@ -25,23 +30,30 @@ final class TracebackTracker {
     var frames = 0
     var firstFrameLength = 0
     var lastFrameLength = 0
+    var ownFrameLength = 0
+    /// A frame of a web framework's request handler was listed.
+    var inRequestHandler = false
   }
 
   private let state: UnsafeMutablePointer<State>
   private let firstFrame: UnsafeMutableRawBufferPointer
   private let lastFrame: UnsafeMutableRawBufferPointer
+  /// The last frame outside Python's standard library (the app's or a package's).
+  private let ownFrame: UnsafeMutableRawBufferPointer
 
   init() {
     state = .allocate(capacity: 1)
     state.initialize(to: State())
     firstFrame = .allocate(byteCount: Self.maxFrameLength, alignment: 1)
     lastFrame = .allocate(byteCount: Self.maxFrameLength, alignment: 1)
+    ownFrame = .allocate(byteCount: Self.maxFrameLength, alignment: 1)
   }
 
   deinit {
     state.deallocate()
     firstFrame.deallocate()
     lastFrame.deallocate()
+    ownFrame.deallocate()
   }
 
   /// Whether a traceback is being printed.
@@ -79,7 +91,71 @@ final class TracebackTracker {
     }
     lastFrame.copyMemory(from: kept)
     state.pointee.lastFrameLength = length
+    if !Self.isStandardLibrary(kept) {
+      ownFrame.copyMemory(from: kept)
+      state.pointee.ownFrameLength = length
+      if !state.pointee.inRequestHandler && Self.isRequestHandler(kept) { state.pointee.inRequestHandler = true }
+    }
   }
+
+  /// Whether the open traceback listed a frame of a request handler: Gradio's queue, Streamlit's
+  /// script runner, Flask's or FastAPI's routing, Django's handlers (not at import time).
+  var sawRequestHandler: Bool { state.pointee.inRequestHandler }
+
+  private static func isRequestHandler(_ frame: UnsafeRawBufferPointer) -> Bool {
+    guard let start = packagePath(frame) else { return false }
+    let path = UnsafeRawBufferPointer(rebasing: frame[start...])
+    let handler =
+      starts(path, with: "gradio/queueing.py") || starts(path, with: "gradio/route_utils.py")
+      || starts(path, with: "streamlit/runtime/scriptrunner") || starts(path, with: "flask/app.py")
+      || starts(path, with: "fastapi/routing.py") || starts(path, with: "django/core/handlers/")
+    return handler && !contains(path, "in <module>")
+  }
+
+
+  /// The line of the open (or last) traceback's header.
+  var startLine: Int { state.pointee.startLine }
+
+  /// How many frames the open (or last) traceback listed.
+  var frameCount: Int { state.pointee.frames }
+
+  /// The raising frame of the open traceback: its last `File "…"` line, or the last one outside
+  /// the standard library when the last is inside it (`<frozen os>`, `/usr/lib/python3.x/…`).
+  func raisingFrame() -> String? {
+    let state = self.state.pointee
+    guard state.frames > 0 else { return nil }
+    let kept = state.ownFrameLength > 0 ? ownFrame : lastFrame
+    let length = state.ownFrameLength > 0 ? state.ownFrameLength : state.lastFrameLength
+    return String(decoding: UnsafeRawBufferPointer(rebasing: kept[0..<length]), as: UTF8.self)
+  }
+
+  /// Whether a frame line points into Python's standard library.
+  private static func isStandardLibrary(_ frame: UnsafeRawBufferPointer) -> Bool {
+    if frame.count > 6 && frame[6] == UInt8(ascii: "<") { return true }
+    return packagePath(frame) == nil && contains(frame, "/lib/python")
+  }
+
+  /// Where the path inside `site-packages/` or `dist-packages/` starts, if the frame is there.
+  private static func packagePath(_ frame: UnsafeRawBufferPointer) -> Int? {
+    // `-` is rare in a path: find it with memchr, then compare (memmem costs more on short lines).
+    let marker: StaticString = "-packages/"
+    let count = marker.utf8CodeUnitCount
+    guard let base = frame.baseAddress, frame.count > count else { return nil }
+    var at = base
+    let end = base + frame.count
+    while end - at >= count, let hit = memchr(at, 0x2D, end - at - count + 1) {
+      if memcmp(hit, marker.utf8Start, count) == 0 { return UnsafeRawPointer(hit) - base + count }
+      at = UnsafeRawPointer(hit) + 1
+    }
+    return nil
+  }
+
+  private static func contains(_ text: UnsafeRawBufferPointer, _ needle: StaticString) -> Bool {
+    guard let base = text.baseAddress, text.count >= needle.utf8CodeUnitCount else { return false }
+    return c_memmem(base, text.count, needle.utf8Start, needle.utf8CodeUnitCount) != nil
+  }
+
+
 
   /// Whether looking at `text` (``observe(_:line:)`` then ``closeIfEnded(_:)``) would change
   /// nothing: no traceback is open and `text` is no header, or one is open and `text` is blank
@@ -103,6 +179,31 @@ final class TracebackTracker {
       lines.append(String(decoding: UnsafeRawBufferPointer(rebasing: lastFrame[0..<state.lastFrameLength]), as: UTF8.self))
     }
     return lines
+  }
+
+  /// Copies the open traceback's first, last and raising frames into reused byte arrays (no
+  /// allocation once they have grown): the evidence of a repeated failure, written out later.
+  func copyFrames(first: inout [UInt8], last: inout [UInt8], raising: inout [UInt8]) -> (start: Int, frames: Int) {
+    let state = self.state.pointee
+    first.removeAll(keepingCapacity: true)
+    last.removeAll(keepingCapacity: true)
+    raising.removeAll(keepingCapacity: true)
+    first.append(contentsOf: UnsafeRawBufferPointer(rebasing: firstFrame[0..<state.firstFrameLength]))
+    last.append(contentsOf: UnsafeRawBufferPointer(rebasing: lastFrame[0..<state.lastFrameLength]))
+    if state.ownFrameLength > 0 {
+      raising.append(contentsOf: UnsafeRawBufferPointer(rebasing: ownFrame[0..<state.ownFrameLength]))
+    } else {
+      raising.append(contentsOf: last)
+    }
+    return (state.startLine, state.frames)
+  }
+
+  /// Whether ``closeIfEnded(_:)`` would close the traceback on `text`: its exception line.
+  func wouldClose(_ text: UnsafeRawBufferPointer) -> Bool {
+    guard state.pointee.isOpen, let first = text.first, first != 0x20, first != 0x09, state.pointee.frames > 0 else {
+      return false
+    }
+    return !Self.isHeader(text)
   }
 
   /// The exception line closes the traceback; call after matching a non-indented line.

@@ -13,20 +13,30 @@ public enum TriageEvent: Sendable {
 /// Holds only what is reported (findings and stage marks), never the input, so memory does not
 /// grow with the input's size.
 public final class Triage {
-  private let matcher: LineMatcher
-  private let redactor: Redactor
-  private var tracker = StageTracker()
-  private var findings: [Int: Finding] = [:]
-  private var findingOrder: [Int] = []
+  let matcher: LineMatcher
+  let redactor: Redactor
+  var tracker = StageTracker()
+  var findings: [Int: Finding] = [:]
+  var findingOrder: [Int] = []
   private var lastBuildBanner: (line: Int, text: String)?
   private var sawErrorBox = false
   /// The banner and traceback bookkeeping (shared with the split-file workers).
-  private let books = LineBookkeeping()
+  let books = LineBookkeeping()
   /// Per entry, what a match does to the stages: the effect of an info entry (`.none` for a
   /// finding). A flat copy, so that a match copies no `Signature`.
   private let effects: UnsafeMutableBufferPointer<(effect: Effect, stage: Stage)>
   /// Failure-looking lines that no failure entry recognised.
   private let unrecognized: UnrecognizedCollector
+  /// What the failure-shape reader knows (Triage+Shapes.swift), behind a pointer: the per-line
+  /// checks pay no exclusivity check.
+  private let shapeStorage: UnsafeMutablePointer<ShapeState>
+  var shapes: ShapeState {
+    unsafeAddress { UnsafePointer(shapeStorage) }
+    unsafeMutableAddress { shapeStorage }
+  }
+  /// Whether a failure shape was read on the current line (behind a pointer: no exclusivity
+  /// check per line).
+  let shapeOnLine: UnsafeMutablePointer<Bool>
   /// Called with each event as it happens.
   public var onEvent: ((TriageEvent) -> Void)?
 
@@ -44,9 +54,16 @@ public final class Triage {
     effects = .allocate(capacity: max(1, signatures.count))
     _ = effects.initialize(from: signatures.map { ($0.signatureClass == .info ? $0.effect : .none, $0.stage) })
     unrecognized = UnrecognizedCollector(signatures: signatures, redactor: redactor)
+    shapeStorage = .allocate(capacity: 1)
+    shapeStorage.initialize(to: ShapeState(catalog: matcher.catalog))
+    shapeOnLine = .allocate(capacity: 1)
+    shapeOnLine.initialize(to: false)
   }
 
   deinit {
+    shapeStorage.deinitialize(count: 1)
+    shapeStorage.deallocate()
+    shapeOnLine.deallocate()
     effects.deallocate()
   }
 
@@ -78,11 +95,18 @@ public final class Triage {
     _ timestamp: () -> String?, matching: Bool = true
   ) {
     if books.lineStarts(text, line: line) { tracker.observeLine() }
-    defer { books.lineEnds(text) }
+    if books.takesWaitedText(text) { shapeTextArrived(text, line: line) }
+    defer {
+      if books.endsTraceback(text) { pythonExceptionLine(text, line: line) }
+      if shapeOnLine.pointee { commitShapes() }
+      books.lineEnds(text)
+    }
     let handle = { (index: Int) in
       if self.unrecognized.note(index) { return }
       let marker = self.effects[index]
-      if marker.effect == .errorBoxEnd {
+      if marker.effect == .failureShape {
+        self.shapeMatched(index, text: text, line: line)
+      } else if marker.effect == .errorBoxEnd {
         self.markBoxed()
         self.tracker.observe(effect: .errorBoxEnd, stage: marker.stage, line: line)
       } else if marker.effect != .none {
@@ -91,6 +115,8 @@ public final class Triage {
         self.books.waitForTextAfterBanner(self.tracker.lastBannerWasBuild && self.tracker.linesSinceBuildBanner == 0)
         if marker.effect == .buildAttempt { self.lastBuildBanner = (line, self.evidence(text)) }
         self.announceStages(since: before)
+        if marker.effect == .stage && marker.stage == .running { self.shapes.lineServes = true }
+        if marker.effect == .appAttempt || marker.effect == .buildAttempt { self.attemptMayHaveEnded() }
       } else {
         self.record(index, self.matcher.catalog.signatures[index], text: text, line: line, timestamp: timestamp())
       }
@@ -101,6 +127,7 @@ public final class Triage {
     } else {
       matcher.forEachMatch(in: text, line: line, handle)
     }
+    if shapes.lineServes || shapes.lineHinted { servingLineEnded() }
     unrecognized.lineEnded(text, line: line, stage: tracker.stage)
   }
 
@@ -116,6 +143,7 @@ public final class Triage {
   ///   whose id was already found only adds its attempts to that finding.
   public func finish(source: String, lines: Int, bytes: Int, truncatedLines: Int, adding extra: [Finding] = []) -> Report {
     addStuckQueuedFinding()
+    finishShapes()
     return report(source: source, lines: lines, bytes: bytes, truncatedLines: truncatedLines, adding: extra)
   }
 
@@ -124,6 +152,7 @@ public final class Triage {
   /// Unlike ``finish(source:lines:bytes:truncatedLines:adding:)`` it changes nothing: the
   /// end-of-input rules (a build that shows only its queued banner) are not applied.
   public func report(source: String, lines: Int, bytes: Int, truncatedLines: Int, adding extra: [Finding] = []) -> Report {
+    materializeShapes()
     var ordered = findingOrder.compactMap { findings[$0] }
     for finding in extra {
       guard let index = ordered.firstIndex(where: { $0.id == finding.id }) else {
@@ -147,13 +176,19 @@ public final class Triage {
       source: redactor.redact(source), lines: lines, bytes: bytes, truncatedLines: truncatedLines,
       verdict: decision.verdict, finalStage: decision.finalStage, primary: decision.primary,
       escalated: decision.escalated, attempts: summary.attempts, stages: tracker.history,
-      findings: ordered, advice: decision.advice, catalogProblems: problems, unrecognized: unrecognized.lines())
+      findings: ordered, advice: decision.advice, catalogProblems: problems,
+      unrecognized: unrecognized.lines(), reason: decision.reason)
   }
 
   // MARK: - Recording
 
   private func record(_ index: Int, _ signature: Signature, text: UnsafeRawBufferPointer, line: Int, timestamp: String?) {
+    if index == shapes.portHintIndex {
+      shapes.lineHinted = true
+      notePortHint(text: text, line: line)
+    }
     if signature.signatureClass.isFailure {
+      shapes.lastSpecificLine = line
       let before = tracker.stageChanges
       tracker.observeFailure(stage: signature.stage, line: line)
       announceStages(since: before)
@@ -205,6 +240,10 @@ public final class Triage {
     guard tracker.lastBannerWasBuild, tracker.linesSinceBuildBanner == 0, let banner = lastBuildBanner,
       let index = matcher.catalog.index(of: Triage.stuckQueuedID), findings[index] == nil
     else { return }
+    // A `Job failed …` or `Unexpected …error` box around the banner: the build failed.
+    let attempt = tracker.currentAttempt
+    guard !findings.values.contains(where: { $0.signatureClass.isFailure && ($0.isBoxed || $0.occurs(inAttempt: attempt)) })
+    else { return }
     let signature = matcher.catalog.signatures[index]
     let finding = Finding(
       id: signature.id, title: signature.title, stage: signature.stage,
@@ -215,14 +254,14 @@ public final class Triage {
     onEvent?(.finding(finding))
   }
 
-  private func announceStages(since count: Int) {
+  func announceStages(since count: Int) {
     guard let onEvent, tracker.stageChanges > count else { return }
     let first = max(0, count - tracker.droppedHistory)
     for mark in tracker.history[first...] { onEvent(.stage(mark, attempt: tracker.currentAttempt)) }
   }
 
   /// The reported form of a line: redacted, at most 500 characters.
-  private func evidence(_ text: UnsafeRawBufferPointer) -> String {
+  func evidence(_ text: UnsafeRawBufferPointer) -> String {
     let line = redactor.redact(String(decoding: text, as: UTF8.self))
     return line.utf8.count > 500 && line.count > 500 ? String(line.prefix(500)) : line
   }

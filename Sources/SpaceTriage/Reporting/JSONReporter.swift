@@ -17,6 +17,7 @@ public enum JSONReporter {
       ("truncatedLines", .int(report.truncatedLines)),
       ("catalogProblems", .array(report.catalogProblems.map(JSONValue.string))),
       ("unrecognized", .array(report.unrecognized.map(unrecognized))),
+      ("reason", .optional(report.reason)),
     ])
   }
 

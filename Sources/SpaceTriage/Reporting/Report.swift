@@ -27,6 +27,8 @@ public struct Report: Equatable, Sendable {
   public var catalogProblems: [String]
   /// Failure-looking lines no failure entry recognised, by template (at most 10, most frequent first).
   public var unrecognized: [UnrecognizedLine]
+  /// Why the verdict is `unknown` when no failure decides it (a log that simply ends, say).
+  public var reason: String?
 
   /// The primary finding itself.
   public var primaryFinding: Finding? { findings.first { $0.id == primary } }
@@ -35,7 +37,7 @@ public struct Report: Equatable, Sendable {
     source: String, lines: Int, bytes: Int, truncatedLines: Int = 0, verdict: Verdict,
     finalStage: Stage?, primary: String?, escalated: Bool, attempts: Int, stages: [StageMark],
     findings: [Finding], advice: [AdviceStep], catalogProblems: [String] = [],
-    unrecognized: [UnrecognizedLine] = []
+    unrecognized: [UnrecognizedLine] = [], reason: String? = nil
   ) {
     self.source = source
     self.lines = lines
@@ -51,6 +53,7 @@ public struct Report: Equatable, Sendable {
     self.advice = advice
     self.catalogProblems = catalogProblems
     self.unrecognized = unrecognized
+    self.reason = reason
   }
 }
 

@@ -80,7 +80,7 @@ public struct TextReporter: Sendable {
     case .healthy:
       report.finalStage == .running ? "the last attempt reached running and nothing failed" : "the build completed and nothing failed"
     case .unknown:
-      report.lines == 0 ? "the input is empty" : "no known failure and no sign that the Space became healthy"
+      report.reason ?? (report.lines == 0 ? "the input is empty" : "no known failure and no sign that the Space became healthy")
     default: ""
     }
   }

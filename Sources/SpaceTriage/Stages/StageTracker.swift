@@ -67,7 +67,7 @@ public struct StageTracker: Sendable {
   /// Applies an info entry's effect seen at `line`.
   public mutating func observe(effect: Effect, stage markerStage: Stage, line: Int) {
     switch effect {
-    case .none, .failureShape:
+    case .none, .failureShape, .looksLikeFailure:
       return
     case .errorBoxEnd:
       // The logs pasted below a page's error box belong to the attempt the box describes.

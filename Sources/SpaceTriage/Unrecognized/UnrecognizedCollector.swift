@@ -6,7 +6,7 @@
 
 /// Gathers one input's unrecognised failure lines as it is read.
 ///
-/// A line is a candidate when a `failure-shape` entry (an `info` entry whose literals ride the
+/// A line is a candidate when a `looks-like-failure` or `failure-shape` entry (an `info` entry whose literals ride the
 /// prefilter: `Error:`, `Exception`, `ERROR`, `failed`, `not found`, …) matched it; it is
 /// *recognised* when an entry of a failure class matched it too, other than the generic shape
 /// entries (``genericIDs``: those lines are exactly what new entries should be written for),
@@ -88,13 +88,22 @@ final class UnrecognizedCollector {
 
   static func role(_ signature: Signature) -> UInt8 {
     switch signature.signatureClass {
-    case .info: signature.effect == .failureShape ? 1 : signature.effect == .none ? 2 : 0
+    case .info:
+      switch signature.effect {
+      case .looksLikeFailure: 1
+      // A piece of a failure's shape: a candidate too, but the shape reader needs it as well
+      // (a harmless shape, `Exception ignored in …`, recognises its line).
+      case .failureShape: ShapeKind(id: signature.id) == .exceptionIgnored ? 2 : 3
+      case .none: 2
+      default: 0
+      }
     default: genericIDs.contains(signature.id) ? 0 : 2
     }
   }
 
-  /// Notes that entry `index` matched the current line. Returns whether it is a failure-shape
-  /// entry (which makes no finding of its own).
+  /// Notes that entry `index` matched the current line. Returns whether it is a
+  /// `looks-like-failure` entry, which needs nothing else (a `failure-shape` entry also goes
+  /// to the shape reader).
   @inline(__always)
   func note(_ index: Int) -> Bool {
     switch roles[index] {
@@ -103,6 +112,9 @@ final class UnrecognizedCollector {
       return true
     case 2:
       state.pointee.recognized = true
+      return false
+    case 3:
+      state.pointee.shape = true
       return false
     default:
       return false

@@ -37,6 +37,8 @@ public struct Decision: Equatable, Sendable {
   public var escalated: Bool
   /// The next steps, in order.
   public var advice: [AdviceStep]
+  /// Why the verdict is `unknown` without a primary: where the log ends.
+  public var reason: String? = nil
 }
 
 /// The verdict rules of SPEC.md, as a pure function of the findings and stages.
@@ -56,6 +58,26 @@ public enum VerdictEngine {
     ]
   }
 
+  /// The id of the entry that needs a build that ended.
+  public static let wheelBuildHangID = "build.wheel-build-hang"
+
+  /// Why a log with no failure and no completion is `unknown`: where it ends.
+  public static func endReason(_ stage: Stage?) -> String {
+    switch stage {
+    case nil: "the log shows no stage and no failure"
+    case .config: "the log ends while the Space's configuration is read, with no error and no build"
+    case .build:
+      "the log ends while the image is being built, with no error and no `--> Pushing image`: "
+        + "a live capture or a cut paste, not a hang; read the rest of the build log"
+    case .scheduling: "the log ends while the Space waits for hardware, with no error"
+    case .provisioning: "the log ends while the container is being created, with no error"
+    case .startup:
+      "the log ends while the app starts, with no error and no serving line: a live capture or "
+        + "a cut paste; read the rest of the container log"
+    case .running: "the log ends while the app runs"
+    }
+  }
+
   /// Decides the verdict.
   ///
   /// 0. Build-stage findings before the last attempt pushed its image, and earlier-stage
@@ -71,6 +93,13 @@ public enum VerdictEngine {
   ///    same id occurred in two or more attempts: then persistent, escalated.
   public static func decide(findings: [Finding], stages: StageSummary) -> Decision {
     var failures = findings.filter { $0.signatureClass.isFailure }
+    // A hung wheel build needs a build that ended: an error box, a failed job (exit 143, a
+    // timeout) or a later attempt. Without one the log merely ends while the wheel builds.
+    let found = failures
+    failures.removeAll { hang in
+      hang.id == wheelBuildHangID && !hang.isBoxed && hang.occurs(inAttempt: stages.attempts)
+        && !found.contains { $0.id != hang.id && ($0.isBoxed || $0.attempts.contains(where: hang.occurs(inAttempt:))) }
+    }
     if let pushed = stages.buildCompletedLine {
       // A build that pushed its image did not fail: build lines before the push (e.g. a
       // source build that printed "still running..." and then finished) are settled.
@@ -93,7 +122,7 @@ public enum VerdictEngine {
       let healthy = stages.reachedRunning || stages.buildCompleted
       return Decision(
         verdict: healthy ? .healthy : .unknown, primary: nil, finalStage: stages.lastStage,
-        escalated: false, advice: [])
+        escalated: false, advice: [], reason: healthy ? nil : endReason(stages.lastStage))
     }
     var verdict: Verdict
     var escalated = false

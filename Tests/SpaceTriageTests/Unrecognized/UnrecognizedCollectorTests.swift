@@ -22,11 +22,11 @@ struct UnrecognizedCollectorTests {
         pattern: 'Exception ignored in'
         must-match: ['Exception ignored in: x']
         must-not-match: ['x']
-      - id: shape.exception
+      - id: looks.exception
         title: An exception line
         stage: startup
         class: info
-        effect: failure-shape
+        effect: looks-like-failure
         pattern: 'Error: |Exception|ERROR - '
         must-match: ['ValueError: x']
         must-not-match: ['x']
@@ -59,7 +59,7 @@ struct UnrecognizedCollectorTests {
     #expect(report.unrecognized.map(\.template) == ["ValueError: bad value <N>", "AppError: generic entries still count as unrecognised"])
     #expect(report.unrecognized.map(\.line) == [3, 4])
     // Failure shapes make no finding of their own.
-    #expect(!report.findings.contains { $0.id == "shape.exception" })
+    #expect(!report.findings.contains { $0.id == "looks.exception" })
     #expect(report.findings.contains { $0.id == "app.known-failure" })
   }
 

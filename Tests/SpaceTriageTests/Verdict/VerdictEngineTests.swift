@@ -118,6 +118,65 @@ struct VerdictEngineTests {
       findings: [finding("r.p", .persistent, line: 10, stage: .running)],
       stages: StageSummary(attempts: 1, lastStage: .running, reachedRunning: true, buildCompleted: false, runningLine: 20),
       verdict: .persistent, primary: "r.p", finalStage: .running),
+    // Failures that no entry names, and logs that simply end (SPEC additions of 2026-12-01).
+    VerdictCase(
+      name: "a specific entry outranks the generic app exception",
+      findings: [
+        finding("startup.app-exception", .persistent, priority: 30, line: 9, stage: .startup),
+        finding("startup.module-not-found", .persistent, priority: 70, line: 5, stage: .startup),
+      ],
+      stages: startup, verdict: .persistent, primary: "startup.module-not-found", finalStage: .startup),
+    VerdictCase(
+      name: "the generic app exception outranks the generic crash",
+      findings: [
+        boxed(finding("startup.crashed", .failure, priority: 10, line: 2, stage: .startup)),
+        finding("startup.app-exception", .persistent, priority: 30, line: 15, stage: .startup),
+      ],
+      stages: running, verdict: .persistent, primary: "startup.app-exception", finalStage: .startup),
+    VerdictCase(
+      name: "a network error at start-up is transient",
+      findings: [finding("startup.network-error", .transient, priority: 30, line: 9, stage: .startup)],
+      stages: startup, verdict: .transient, primary: "startup.network-error", finalStage: .startup),
+    VerdictCase(
+      name: "a network error in two attempts is escalated",
+      findings: [finding("startup.network-error", .transient, priority: 30, line: 40, stage: .startup, attempts: [1, 2])],
+      stages: StageSummary(attempts: 2, lastStage: .startup, reachedRunning: false, buildCompleted: false),
+      verdict: .persistent, primary: "startup.network-error", finalStage: .startup, escalated: true),
+    VerdictCase(
+      name: "an app exception the app served after is settled",
+      findings: [finding("startup.app-exception", .persistent, priority: 30, line: 4, stage: .startup)],
+      stages: StageSummary(attempts: 1, lastStage: .running, reachedRunning: true, buildCompleted: false, runningLine: 9),
+      verdict: .healthy, finalStage: .running),
+    VerdictCase(
+      name: "a request error after serving stays",
+      findings: [finding("runtime.request-error", .persistent, priority: 30, line: 20, stage: .running)],
+      stages: StageSummary(attempts: 1, lastStage: .running, reachedRunning: true, buildCompleted: false, runningLine: 9),
+      verdict: .persistent, primary: "runtime.request-error", finalStage: .running),
+    VerdictCase(
+      name: "the wrong port outranks the launch timeout it explains",
+      findings: [
+        boxed(finding("startup.launch-timeout", .persistent, priority: 75, line: 2, stage: .startup)),
+        boxed(finding("startup.wrong-port", .persistent, priority: 80, line: 10, stage: .startup)),
+      ],
+      stages: running, verdict: .persistent, primary: "startup.wrong-port", finalStage: .startup),
+    VerdictCase(
+      name: "a wheel build that is still running when the log ends is no hang",
+      findings: [finding("build.wheel-build-hang", .persistent, priority: 60, line: 80, stage: .build)],
+      stages: StageSummary(attempts: 1, lastStage: .build, reachedRunning: false, buildCompleted: false),
+      verdict: .unknown, finalStage: .build),
+    VerdictCase(
+      name: "a wheel build ended by a failed job is a hang",
+      findings: [
+        boxed(finding("build.job-failed", .failure, priority: 10, line: 2, stage: .build)),
+        finding("build.wheel-build-hang", .persistent, priority: 60, line: 80, stage: .build),
+      ],
+      stages: StageSummary(attempts: 1, lastStage: .build, reachedRunning: false, buildCompleted: false),
+      verdict: .persistent, primary: "build.wheel-build-hang", finalStage: .build),
+    VerdictCase(
+      name: "a wheel build ended by a later attempt is a hang",
+      findings: [finding("build.wheel-build-hang", .persistent, priority: 60, line: 80, stage: .build, attempts: [1])],
+      stages: StageSummary(attempts: 2, lastStage: .build, reachedRunning: false, buildCompleted: false),
+      verdict: .persistent, primary: "build.wheel-build-hang", finalStage: .build),
   ]
 
   @Test(arguments: table)
@@ -134,6 +193,22 @@ struct VerdictEngineTests {
     let decision = VerdictEngine.decide(findings: [recurring], stages: startup)
     #expect(decision.advice.first == AdviceStep(action: "act", text: "do a.t"))
     #expect(decision.advice.map(\.action).contains("stop-retrying"))
+  }
+
+  @Test(arguments: [
+    (Stage?.none, "no stage"), (.build, "ends while the image is being built"), (.startup, "ends while the app starts"),
+    (.scheduling, "waits for hardware"), (.provisioning, "container is being created"),
+  ])
+  func aLogThatEndsSaysWhere(_ stage: Stage?, _ words: String) {
+    let stages = StageSummary(attempts: 1, lastStage: stage, reachedRunning: false, buildCompleted: false)
+    let decision = VerdictEngine.decide(findings: [], stages: stages)
+    #expect(decision.verdict == .unknown)
+    #expect(decision.reason?.contains(words) == true)
+  }
+
+  @Test func healthyAndFailedDecisionsGiveNoReason() {
+    #expect(VerdictEngine.decide(findings: [], stages: running).reason == nil)
+    #expect(VerdictEngine.decide(findings: [finding("a.p", .persistent, line: 3)], stages: startup).reason == nil)
   }
 
   @Test func severityOrderForSeveralInputs() {
