@@ -33,7 +33,8 @@ struct HostileInputTests {
   }
 
   @Test func nulInvalidAndOverlongUTF8() throws {
-    let bytes: [UInt8] = Array("RuntimeError: No CUDA".utf8) + [0, 0xC0, 0xAF, 0xE0, 0x80, 0xAF, 0xF8, 0x88, 0x80, 0x80, 0x80]
+    let bytes: [UInt8] =
+      Array("RuntimeError: No CUDA".utf8) + [0, 0xC0, 0xAF, 0xE0, 0x80, 0xAF, 0xF8, 0x88, 0x80, 0x80, 0x80]
       + Array(" GPUs are available\n\0\0\n".utf8) + [0xED, 0xA0, 0x80, 0x0A]
     expectReport(try CLIRunner.run(["classify", "--format", "json"], inputBytes: bytes), "bad utf-8")
   }

@@ -1,8 +1,9 @@
 import Foundation
 import PatternCatalog
-@testable import SpaceTriage
 import SystemPackage
 import Testing
+
+@testable import SpaceTriage
 
 /// A file read in segments by several threads gives the report of reading it from start to end.
 struct SplitFileTests {

@@ -238,9 +238,10 @@ struct JSONScanner {
     default:
       // Numbers and literals: a run of their characters.
       let start = index
-      while let next = peek, next == UInt8(ascii: "-") || next == UInt8(ascii: "+") || next == UInt8(ascii: ".")
-        || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(next) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(next)
-        || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(next)
+      while let next = peek,
+        next == UInt8(ascii: "-") || next == UInt8(ascii: "+") || next == UInt8(ascii: ".")
+          || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(next) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(next)
+          || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(next)
       {
         index += 1
       }

@@ -1,5 +1,5 @@
-import SpaceTriage
 import Foundation
+import SpaceTriage
 import Testing
 
 struct CatalogLoaderTests {
@@ -79,7 +79,7 @@ struct CatalogLoaderTests {
       _ = try CompiledCatalog(Catalog(signatures: signatures))
     } throws: { error in
       let text = "\(error)"
-      return text.hasPrefix("re.yaml:7:")  && text.contains("build.example")
+      return text.hasPrefix("re.yaml:7:") && text.contains("build.example")
         && text.contains("missing closing parenthesis") && text.contains("at offset") && text.contains("^")
     }
   }

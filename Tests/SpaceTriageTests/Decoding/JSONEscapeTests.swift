@@ -1,5 +1,6 @@
-@testable import SpaceTriage
 import Testing
+
+@testable import SpaceTriage
 
 struct JSONEscapeTests {
   private func mayHide(_ line: String, literals: String = "No CUDA GPUs/", nonASCII: Bool = false) -> Bool {
@@ -29,14 +30,15 @@ struct StructuredLineTests {
   /// JSON and SSE lines passed over by the block scan leave the decoder as decoding them
   /// would: the same findings, lines and timestamps as the plain engine, whole or in segments.
   @Test func passingOverJSONLinesChangesNothing() throws {
-    let catalog = try CompiledCatalog(Catalog(signatures: [
-      Signature(
-        id: "build.step-failed", title: "A build step failed", stage: .build, signatureClass: .persistent,
-        pattern: #"" did not complete successfully: exit code: (?<code>\d+)"#),
-      Signature(
-        id: "zerogpu.no-cuda-gpus", title: "No CUDA GPUs", stage: .running, signatureClass: .transient,
-        pattern: "No CUDA GPUs are available"),
-    ]))
+    let catalog = try CompiledCatalog(
+      Catalog(signatures: [
+        Signature(
+          id: "build.step-failed", title: "A build step failed", stage: .build, signatureClass: .persistent,
+          pattern: #"" did not complete successfully: exit code: (?<code>\d+)"#),
+        Signature(
+          id: "zerogpu.no-cuda-gpus", title: "No CUDA GPUs", stage: .running, signatureClass: .transient,
+          pattern: "No CUDA GPUs are available"),
+      ]))
     var lines: [String] = []
     for number in 0..<400 {
       switch number % 10 {

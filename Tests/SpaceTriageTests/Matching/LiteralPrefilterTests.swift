@@ -49,9 +49,10 @@ struct LiteralPrefilterTests {
   func aSampleNeverHidesALiteral(sampleText: String) {
     let sample = Array(String(repeating: sampleText, count: 50).utf8)
     let prefilter = sample.withUnsafeBytes { bytes in
-      LiteralPrefilter(signatures: [
-        signature("a.one", "No CUDA GPUs are available"), signature("a.two", "runtime error", caseless: true),
-      ], sample: bytes)
+      LiteralPrefilter(
+        signatures: [
+          signature("a.one", "No CUDA GPUs are available"), signature("a.two", "runtime error", caseless: true),
+        ], sample: bytes)
     }
     for padding in 0..<12 {
       let prefix = String(repeating: "x", count: padding)
