@@ -1,4 +1,4 @@
-public import PCRE2Swift
+import PCRE2Swift
 
 /// The catalog checks shared by `space-triage patterns test` and the `CatalogTests` target.
 ///

@@ -1,5 +1,5 @@
-public import Foundation
-public import SystemPackage
+import Foundation
+import SystemPackage
 
 /// Why an input could not be classified.
 public struct InputError: Error, Sendable, CustomStringConvertible {

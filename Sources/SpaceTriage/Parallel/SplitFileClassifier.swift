@@ -1,5 +1,5 @@
 internal import Foundation
-public import SystemPackage
+import SystemPackage
 
 /// Classifies one large regular file on several threads, with the same result as reading it
 /// from start to end.

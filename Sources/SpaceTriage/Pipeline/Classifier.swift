@@ -31,6 +31,11 @@ public final class Classifier {
     self.readSize = readSize
   }
 
+  /// Whether this classifier takes the fast path (literal prefilter and block scan). It does
+  /// not when built with `usesPrefilter: false`, or when some entry has no literal and must run
+  /// on every line: tests comparing the fast path with the plain engine check it first.
+  public var usesFastPath: Bool { scanner != nil }
+
   /// Reads `source` to its end and classifies it.
   ///
   /// - Parameters:

@@ -54,7 +54,9 @@ struct StructuredLineTests {
     }
     let text = lines.joined(separator: "\n") + "\n"
     let plain = Classifier(catalog: catalog, usesPrefilter: false).classify(text: text)
-    let fast = Classifier(catalog: catalog).classify(text: text)
+    let fastClassifier = Classifier(catalog: catalog)
+    #expect(fastClassifier.usesFastPath)
+    let fast = fastClassifier.classify(text: text)
     #expect(fast == plain)
     #expect(plain.findings.map(\.id).sorted() == ["build.step-failed", "zerogpu.no-cuda-gpus"])
     #expect(plain.findings.first { $0.id == "zerogpu.no-cuda-gpus" }?.timestamp != nil)
