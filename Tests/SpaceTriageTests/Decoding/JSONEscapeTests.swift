@@ -62,3 +62,39 @@ struct StructuredLineTests {
     #expect(plain.findings.first { $0.id == "zerogpu.no-cuda-gpus" }?.timestamp != nil)
   }
 }
+
+struct NotQuiteJSONTests {
+  static let catalog = try? CompiledCatalog(
+    Catalog(signatures: [
+      Signature(
+        id: "zerogpu.no-cuda-gpus", title: "No CUDA GPUs", stage: .running, signatureClass: .transient,
+        pattern: "No CUDA GPUs are available")
+    ]))
+
+  /// A line that looks like a JSON object but is not one (a bare word, a number JSON does not
+  /// allow) is plain text: the whole line is matched, not only its `message`.
+  @Test(arguments: [
+    #"{"message": "worker crashed", "status": bareword, "detail": "RuntimeError: No CUDA GPUs are available"}"#,
+    #"{"message": "worker crashed", "ok": truely, "detail": "RuntimeError: No CUDA GPUs are available"}"#,
+    #"{"message": "worker crashed", "code": +1, "detail": "RuntimeError: No CUDA GPUs are available"}"#,
+    #"{"message": "worker crashed", "code": 01, "detail": "RuntimeError: No CUDA GPUs are available"}"#,
+    #"{"message": "worker crashed", "code": 1., "detail": "RuntimeError: No CUDA GPUs are available"}"#,
+    #"data: {"message": "worker crashed", "x": nil, "detail": "RuntimeError: No CUDA GPUs are available"}"#,
+  ])
+  func invalidJSONIsReadAsText(_ line: String) throws {
+    let catalog = try #require(Self.catalog)
+    for classifier in [Classifier(catalog: catalog), Classifier(catalog: catalog, usesPrefilter: false)] {
+      let report = classifier.classify(text: "starting\n" + line + "\n")
+      #expect(report.findings.map(\.id) == ["zerogpu.no-cuda-gpus"], "\(line)")
+      #expect(report.findings.first?.line == 2)
+    }
+  }
+
+  /// Valid JSON still gives only its `data` / `message` text, numbers and literals included.
+  @Test func validJSONValuesStillParse() throws {
+    let catalog = try #require(Self.catalog)
+    let line = #"{"message": "worker ok", "n": -0.5e+3, "m": 0, "t": true, "f": false, "z": null, "detail": "No CUDA GPUs are available"}"#
+    #expect(Classifier(catalog: catalog).classify(text: line + "\n").findings.isEmpty)
+    #expect(decode([line]) == ["worker ok"])
+  }
+}
