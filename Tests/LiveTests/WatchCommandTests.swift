@@ -53,7 +53,8 @@ struct WatchCommandTests {
     try output.fileHandleForReading.close()
     // One write, before the watch can have ended (it needs input to write anything); the input
     // then stays open.
-    let lines = ["===== Application Startup at 2026-04-15 10:00:00 ====="]
+    let lines =
+      ["===== Application Startup at 2026-04-15 10:00:00 ====="]
       + Array(repeating: ["RuntimeError: No CUDA GPUs are available", "Scheduling failure: not enough hardware capacity"], count: 200).flatMap { $0 }
     input.fileHandleForWriting.write(Data((lines.joined(separator: "\n") + "\n").utf8))
     let deadline = Date().addingTimeInterval(20)
