@@ -127,7 +127,7 @@ private final class WatchSession: @unchecked Sendable {
     self.printer = printer
   }
 
-  /// Watches `source` until it ends or a signal arrives, then exits with SPEC's status.
+  /// Watches `source` until it ends or a signal arrives, then exits with its status (docs/exit-status.md).
   func run<Source: ByteSource>(_ source: Source, tickEvery interval: Double) -> Never {
     live.onEvent = { [unowned self] event in self.printer.print(event, source: self.live.source) }
     // Dispatch installs a signal source on its own thread, some time after `resume()`; a signal

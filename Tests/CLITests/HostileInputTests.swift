@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// Input that must never crash or hang the tool: each gives a report or a one-line error with
-/// SPEC's exit status.
+/// its exit status (docs/exit-status.md).
 @Suite(.serialized)
 struct HostileInputTests {
   private func scratchDirectory() throws -> URL {
@@ -92,7 +92,7 @@ struct HostileInputTests {
   @Test func carriageReturnOnlyLineEndings() throws {
     let log = "===== Application Startup at 2026-04-15 10:00:00 =====\rloading\rRuntimeError: No CUDA GPUs are available\r"
     let report = try found(try CLIRunner.run(["classify", "--format", "json"], input: log), "CR only")
-    // A lone CR ends no line (SPEC: LF or CRLF): one line, and the message is found in it.
+    // A lone CR ends no line (docs/input.md: LF or CRLF): one line, and the message is found in it.
     #expect(report.lines == 1)
     #expect(report.findings == [.init(id: "zerogpu.no-cuda-gpus", line: 1)])
     #expect(report.verdict == "transient")

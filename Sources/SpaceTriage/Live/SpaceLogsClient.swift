@@ -12,7 +12,7 @@ public enum SpaceLogKind: String, Sendable {
   case run
 }
 
-/// Where the Space logs API is and how to ask it (`reference/hf-logs.md` §1).
+/// Where the Space logs API is and how to ask it (docs/input.md, "The Space logs API").
 public struct SpaceLogsRequest: Sendable {
   /// The Hub, e.g. `https://huggingface.co` (`HF_ENDPOINT`).
   public var endpoint: URL
