@@ -3,6 +3,9 @@ import PackageDescription
 
 let package = Package(
   name: "space-triage",
+  // Linux needs no declaration. On macOS: `Duration` (FileFollower, the logs client's backoff)
+  // needs macOS 13.
+  platforms: [.macOS(.v13)],
   products: [
     .executable(name: "space-triage", targets: ["space-triage"]),
     .library(name: "SpaceTriage", targets: ["SpaceTriage"]),

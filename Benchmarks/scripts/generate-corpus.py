@@ -4,7 +4,7 @@
 A realistic mix, seeded so every run gives the same bytes: Docker/BuildKit build steps with raw
 pip and apt output, app start-up banners, Gradio and uvicorn lines, tqdm progress bars,
 warnings, Python tracebacks, and about 0.1 % failure lines taken from the platform's real
-wordings (see ../../shared/reference/hf-logs.md).
+wordings (those of the Corpus logs).
 
 usage: generate-corpus.py SIZE_MB OUTPUT [--seed N]
 """

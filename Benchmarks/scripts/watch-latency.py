@@ -9,7 +9,7 @@ line to reading the `{"event": "finding", "line": N}` event for it. The budget i
 finding (issue 5); the script prints each latency and a summary and exits 1 if a finding is
 missing or over budget.
 
-By default the watch uses a small catalog written by this script (the ids of SPEC.md), so the
+By default the watch uses a small catalog written by this script (ids of the bundled catalog), so the
 measurement does not depend on the state of the bundled catalog; --builtin uses the bundled one.
 
 usage: watch-latency.py [--binary PATH] [--builtin] [--pause MS] [--rounds N]

@@ -13,7 +13,9 @@ internal import CPCRE2
 
   /// The default limit on backtracking steps per match (PCRE2's own default is 10,000,000).
   public static let defaultMatchLimit: UInt32 = 1_000_000
-  /// The default limit on backtracking depth (in KiB of heap for the interpreter).
+  /// The default limit on backtracking depth: how deeply the interpreter may nest backtracking
+  /// points (`pcre2_set_depth_limit`; a count, not KiB: heap is PCRE2's separate heap limit).
+  /// JIT matching ignores it and is bounded by its stack and the match limit.
   public static let defaultDepthLimit: UInt32 = 10_000
 
   /// Creates scratch space whose matches give up after `matchLimit` steps or `depthLimit` depth.

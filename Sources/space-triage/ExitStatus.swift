@@ -1,7 +1,7 @@
 import ArgumentParser
 import SpaceTriage
 
-/// The exit statuses of SPEC.md, in one table.
+/// The exit statuses (docs/exit-status.md), in one table.
 enum ExitStatus: Int32, CaseIterable {
   case healthy = 0
   case internalError = 1

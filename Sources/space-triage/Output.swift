@@ -9,11 +9,21 @@ enum Output {
 
   /// Writes `text` to standard output. A write error, above all a closed pipe (EPIPE), ends the
   /// run quietly with status 74: there is no one left to tell.
+  ///
+  /// Ends with `exit`: for the main thread of `classify` and `patterns` only. A `watch` writes
+  /// from its queue beside live reader and dispatch threads, where `exit`'s handlers must not
+  /// run: it uses ``tryWrite(_:)`` and ends with `_exit` itself.
   static func write(_ text: String) {
+    if !tryWrite(text) { exit(ExitStatus.ioError.rawValue) }
+  }
+
+  /// Writes `text` to `descriptor` (standard output); `false` when it cannot (a closed pipe).
+  static func tryWrite(_ text: String, to descriptor: FileDescriptor = .standardOutput) -> Bool {
     do {
-      _ = try FileDescriptor.standardOutput.writeAll(text.utf8)
+      _ = try descriptor.writeAll(text.utf8)
+      return true
     } catch {
-      exit(ExitStatus.ioError.rawValue)
+      return false
     }
   }
 

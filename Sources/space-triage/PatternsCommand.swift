@@ -114,7 +114,7 @@ struct Patterns: ParsableCommand {
   struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Print every failure pattern, one regex a line, for rg -f or grep -P -f.",
-      discussion: "Caseless entries get a leading (?i). --all includes stage markers and noise entries.")
+      discussion: "Caseless entries are wrapped in (?i:…), scoped so that it cannot leak into the next line's pattern. --all includes stage markers and noise entries.")
     @OptionGroup var catalogOptions: CatalogOptions
     @Flag(help: "Include info entries (stage markers, noise).") var all = false
     @Option(help: "pcre (for rg -f and grep -P -f) or ere (best effort, for grep -E -f).")

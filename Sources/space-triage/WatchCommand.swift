@@ -127,7 +127,7 @@ private final class WatchSession: @unchecked Sendable {
     self.printer = printer
   }
 
-  /// Watches `source` until it ends or a signal arrives, then exits with SPEC's status.
+  /// Watches `source` until it ends or a signal arrives, then exits with its status (docs/exit-status.md).
   func run<Source: ByteSource>(_ source: Source, tickEvery interval: Double) -> Never {
     live.onEvent = { [unowned self] event in self.printer.print(event, source: self.live.source) }
     // Dispatch installs a signal source on its own thread, some time after `resume()`; a signal
@@ -233,9 +233,9 @@ private struct WatchPrinter {
     case .json:
       return  // one document at the end
     case .ndjson:
-      Output.write(WatchEventJSON.event(event, source: source).serialized() + "\n")
+      write(WatchEventJSON.event(event, source: source).serialized() + "\n")
     case .text:
-      Output.write(text(event) + "\n")
+      write(text(event) + "\n")
     }
     printedEvents = true
   }
@@ -246,12 +246,19 @@ private struct WatchPrinter {
     case .json:
       let document = JSONReporter.document(
         reports: [report], catalogVersion: Catalog.schemaVersion, signatureCount: signatureCount)
-      Output.write(document.serialized() + "\n")
+      write(document.serialized() + "\n")
     case .ndjson:
-      Output.write(WatchEventJSON.verdict(report).serialized() + "\n")
+      write(WatchEventJSON.verdict(report).serialized() + "\n")
     case .text:
-      Output.write((printedEvents ? "\n" : "") + TextReporter(color: color).render(report))
+      write((printedEvents ? "\n" : "") + TextReporter(color: color).render(report))
     }
+  }
+
+  /// Writes on the watch queue; a closed output (EPIPE) ends the watch at once with status 74,
+  /// with `_exit` as in ``WatchSession``'s finish: not `exit`, whose handlers would run beside
+  /// the live reader and dispatch threads.
+  private func write(_ text: String) {
+    if !Output.tryWrite(text) { _exit(ExitStatus.ioError.rawValue) }
   }
 
   private func text(_ event: LiveTriage.Event) -> String {

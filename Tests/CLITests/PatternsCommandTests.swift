@@ -53,6 +53,33 @@ struct PatternsCommandTests {
     }
   }
 
+  /// `literals` that miss some matches of the pattern: PCRE2 alone matches every example, but
+  /// `classify` never runs the pattern on `Widget failed hard` (no literal in it).
+  @Test func exampleTheEngineMissesFailsTheTest() throws {
+    let yaml = """
+      schema: 1
+      signatures:
+        - id: user.widget
+          title: Widget
+          stage: running
+          class: persistent
+          pattern: 'Widget (?:crashed|failed) hard'
+          literals: ['Widget crashed']
+          advice: [{action: fix, text: Fix it.}]
+          must-match: ['Widget crashed hard', 'Widget failed hard']
+          must-not-match: ['Widget crashed softly']
+      """
+    try CLIRunner.withUserCatalog(yaml) { directory in
+      let result = try CLIRunner.run(["patterns", "test", "--no-builtin", "--patterns", directory])
+      #expect(result.status == 65, "\(result.stdout)\(result.stderr)")
+      let output = result.stdout + result.stderr
+      #expect(output.contains("user.yaml:10:"), "\(output)")
+      #expect(output.contains("`classify` does not find the entry"), "\(output)")
+      let classify = try CLIRunner.run(["classify", "--no-builtin", "--patterns", directory, "--format", "json"], input: "Widget failed hard\n")
+      #expect(!classify.stdout.contains("user.widget"), "the engine really misses it: \(classify.stdout)")
+    }
+  }
+
   @Test func userCatalogOverridesABundledEntry() throws {
     let yaml = """
       schema: 1

@@ -2,7 +2,7 @@ import PatternCatalog
 import SpaceTriage
 import Testing
 
-/// SPEC's required ids and their classes: these must exist, with these classes.
+/// The required ids of the product contract and their classes: these must exist, with these classes.
 let requiredSignatures: [String: SignatureClass] = [
   "config.missing-app-file": .persistent, "config.invalid-yaml": .persistent,
   "build.pip-resolution-impossible": .persistent, "build.pip-no-matching-distribution": .persistent,

@@ -50,8 +50,11 @@ struct CatalogExampleTests {
   func exampleBehavesAsDeclared(_ example: CatalogExampleCase) throws {
     let compiled = try #require(BundledCatalog.compiled)
     let index = try #require(compiled.index(of: example.signatureID))
-    let outcome = CatalogValidator(catalog: compiled).evaluate(index, example.text)
+    let validator = CatalogValidator(catalog: compiled)
+    let outcome = validator.evaluate(index, example.text)
     #expect(outcome == (example.shouldMatch ? .matched : .notMatched), "\(example.location): \(example.text)")
+    // The engine too (prefilter and block scan), not only the pattern.
+    #expect(validator.engineFinds(index, example.text) == example.shouldMatch, "\(example.location): classify: \(example.text)")
   }
 
   @Test func validatorFindsNothing() throws {

@@ -125,7 +125,8 @@ final class LoopbackServer: @unchecked Sendable {
     }
     let request = lock.withLock { () -> Request in
       counts[path, default: 0] += 1
-      let request = Request(method: String(parts[0]), path: path, authorization: authorization, attempt: counts[path] ?? 1,
+      let request = Request(
+        method: String(parts[0]), path: path, authorization: authorization, attempt: counts[path] ?? 1,
         port: port)
       received.append(request)
       return request

@@ -65,10 +65,12 @@ struct SpaceLogsClientTests {
     let server = try LiveFixtures.logsServer(dropAfter: 0, dropEvery: true)
     defer { server.stop() }
     let waits = WaitLog()
-    let client = SpaceLogsClient(request: try request(server), backoff: { attempt in
-      waits.append(attempt)
-      return .zero
-    })
+    let client = SpaceLogsClient(
+      request: try request(server),
+      backoff: { attempt in
+        waits.append(attempt)
+        return .zero
+      })
     guard case .failure(let error) = readAll(client) else {
       Issue.record("expected a network error")
       return

@@ -37,6 +37,38 @@ struct WatchCommandTests {
     #expect(report["lines"] as? Int == 3)
   }
 
+  /// `… | space-triage watch | head -c 1`: once the reader of its output is gone, the watch
+  /// ends at once with 74 (from its queue, with `_exit`), quietly, while its input is still open.
+  @Test func closedOutputEndsTheWatchWith74() throws {
+    let process = Process()
+    process.executableURL = WatchProcess.binary
+    process.arguments = ["watch", "--format", "ndjson", "--stall", "0"] + LiveFixtures.catalogArguments
+    let input = Pipe()
+    let output = Pipe()
+    let errors = Pipe()
+    process.standardInput = input
+    process.standardOutput = output
+    process.standardError = errors
+    try process.run()
+    try output.fileHandleForReading.close()
+    // One write, before the watch can have ended (it needs input to write anything); the input
+    // then stays open.
+    let lines =
+      ["===== Application Startup at 2026-04-15 10:00:00 ====="]
+      + Array(repeating: ["RuntimeError: No CUDA GPUs are available", "Scheduling failure: not enough hardware capacity"], count: 200).flatMap { $0 }
+    input.fileHandleForWriting.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+    let deadline = Date().addingTimeInterval(20)
+    while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+    let ended = !process.isRunning
+    if !ended { process.terminate() }
+    process.waitUntilExit()
+    try input.fileHandleForWriting.close()
+    let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    #expect(ended, "the watch went on writing to a closed pipe")
+    #expect(process.terminationStatus == 74, "\(stderr)")
+    #expect(!stderr.contains("Fatal error") && !stderr.contains("Stack dump"), "\(stderr)")
+  }
+
   @Test func interruptPrintsTheVerdict() throws {
     let watch = try WatchProcess(Self.watchNDJSON)
     watch.write("===== Build Queued at 2026-04-15 09:58:01 / Commit SHA: e9e3061 =====\n")

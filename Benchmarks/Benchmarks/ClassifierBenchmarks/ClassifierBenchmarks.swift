@@ -44,7 +44,9 @@ let benchmarks: @Sendable () -> Void = {
     }
   }
 
-  // Allocations per line: the same input twice as long must not allocate more (per line: 0).
+  // Allocations per line (expected 0): one size only. Nearly all of its ~91 k mallocs load the
+  // catalog; a single allocation per line would add a million, which the recorded p90 of
+  // `mallocCountTotal` (Thresholds/6.3) catches. Comparing two sizes is done by hand (README, "Speed").
   Benchmark("classify-quiet-lines-1M") { benchmark in
     let classifier = Classifier(catalog: compiledCatalog())
     var bytes: [UInt8] = []

@@ -1,6 +1,6 @@
 public import Foundation
 
-/// A set of signatures loaded from one or more catalog folders.
+/// The entries loaded from one or more catalog folders.
 ///
 /// Later folders override entries of earlier ones with the same id, so a user catalog can
 /// replace one bundled entry without copying the rest.

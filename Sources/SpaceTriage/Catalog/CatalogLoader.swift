@@ -129,11 +129,12 @@ private struct EntryReader {
   /// digits, each made of words joined by single hyphens.
   static func isValidID(_ id: String) -> Bool {
     let parts = id.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
-    return parts.count == 2 && parts.allSatisfy { part in
-      part.split(separator: UInt8(ascii: "-"), omittingEmptySubsequences: false).allSatisfy { word in
-        !word.isEmpty && word.allSatisfy { (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) }
+    return parts.count == 2
+      && parts.allSatisfy { part in
+        part.split(separator: UInt8(ascii: "-"), omittingEmptySubsequences: false).allSatisfy { word in
+          !word.isEmpty && word.allSatisfy { (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) }
+        }
       }
-    }
   }
 
   func location(_ mark: Mark?) -> SourceLocation {
@@ -243,7 +244,9 @@ private struct EntryReader {
     let pattern = string("pattern")
     var priority = Signature.defaultPriority
     if let node = fields["priority"] {
-      if let value = node.int { priority = value } else {
+      if let value = node.int {
+        priority = value
+      } else {
         problem(at: node.mark, entry: id, "`priority` must be an integer")
       }
     }

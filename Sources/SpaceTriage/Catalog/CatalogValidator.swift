@@ -1,9 +1,12 @@
-public import PCRE2Swift
+import PCRE2Swift
 
 /// The catalog checks shared by `space-triage patterns test` and the `CatalogTests` target.
 ///
 /// 1. ids are sorted within each file (uniqueness and schema are the loader's job);
-/// 2. every `must-match` line matches and every `must-not-match` line does not;
+/// 2. every `must-match` line matches and every `must-not-match` line does not, both by the
+///    pattern alone and through the real engine (a ``Classifier`` with its literal prefilter and
+///    block scan, on the line as a one-line input): an entry whose `literals` miss some of its
+///    matches passes the first check and fails the second;
 /// 3. every `must-match` line still matches behind common log noise (unless `anchored`);
 /// 4. no `must-match` line of one failure entry is also matched by a failure entry of another
 ///    class with at least its priority (the verdict would depend on that other entry).
@@ -13,8 +16,13 @@ public struct CatalogValidator {
 
   public let catalog: CompiledCatalog
   private let matchData = PCRE2MatchData()
+  /// The engine as `classify` runs it (prefilter and block scan), reused for every example.
+  private let classifier: Classifier
 
-  public init(catalog: CompiledCatalog) { self.catalog = catalog }
+  public init(catalog: CompiledCatalog) {
+    self.catalog = catalog
+    self.classifier = Classifier(catalog: catalog)
+  }
 
   /// How one example behaved.
   public enum Outcome: Equatable, Sendable {
@@ -33,6 +41,12 @@ public struct CatalogValidator {
     } catch {
       return .error("\(error)")
     }
+  }
+
+  /// Whether the real engine finds entry `index` in `text`, given as a one-line input: the
+  /// literal prefilter and the block scan choose the candidates, as in `classify`.
+  public func engineFinds(_ index: Int, _ text: String) -> Bool {
+    classifier.entriesFound(in: text + "\n").contains(index)
   }
 
   /// Every problem found; empty when the catalog is sound.
@@ -80,12 +94,19 @@ public struct CatalogValidator {
       for example in signature.mustMatch {
         switch evaluate(index, example.text) {
         case .matched:
+          if !engineFinds(index, example.text) {
+            problems.append(
+              CatalogDiagnostic(
+                location: example.location, entry: signature.id,
+                message: "must-match line matches the pattern, but `classify` does not find the entry in it (do the entry's `literals` cover every match?)"))
+          }
           guard !signature.anchored else { continue }
           for prefix in CatalogValidator.noisePrefixes where evaluate(index, prefix + example.text) != .matched {
             problems.append(
               CatalogDiagnostic(
                 location: example.location, entry: signature.id,
-                message: "must-match line no longer matches behind the prefix \(prefix.debugDescription) (anchored by accident? set `anchored: true` if on purpose)"))
+                message:
+                  "must-match line no longer matches behind the prefix \(prefix.debugDescription) (anchored by accident? set `anchored: true` if on purpose)"))
           }
         case .notMatched:
           problems.append(CatalogDiagnostic(location: example.location, entry: signature.id, message: "must-match line does not match"))
@@ -95,7 +116,11 @@ public struct CatalogValidator {
       }
       for example in signature.mustNotMatch {
         switch evaluate(index, example.text) {
-        case .notMatched: continue
+        case .notMatched:
+          if engineFinds(index, example.text) {
+            problems.append(
+              CatalogDiagnostic(location: example.location, entry: signature.id, message: "must-not-match line: `classify` finds the entry in it"))
+          }
         case .matched:
           problems.append(CatalogDiagnostic(location: example.location, entry: signature.id, message: "must-not-match line matches"))
         case .error(let message):
@@ -134,7 +159,8 @@ public struct CatalogValidator {
           problems.append(
             CatalogDiagnostic(
               location: example.location, entry: signature.id,
-              message: "shadowed: `\(rival.id)` (\(rival.signatureClass.rawValue), priority \(rival.priority)) also matches this \(signature.signatureClass.rawValue) line with priority >= \(signature.priority); raise this entry's priority or narrow the other pattern"))
+              message: "shadowed: `\(rival.id)` (\(rival.signatureClass.rawValue), priority \(rival.priority)) also matches this "
+                + "\(signature.signatureClass.rawValue) line with priority >= \(signature.priority); raise this entry's priority or narrow the other pattern"))
         }
       }
     }

@@ -42,7 +42,7 @@ public enum Effect: String, CaseIterable, Sendable, Codable {
 
 /// One step of advice: a stable action id and the text shown to the user.
 ///
-/// The text may name captures of the signature's pattern as `{name}`.
+/// The text may name captures of the entry's pattern as `{name}`.
 public struct AdviceStep: Equatable, Sendable, Codable {
   /// A stable kebab-case id for scripts, e.g. `retry-once`.
   public var action: String
@@ -82,6 +82,9 @@ public struct CatalogExample: Equatable, Sendable {
 }
 
 /// One catalog entry: a pattern and what a line matching it means.
+///
+/// `Signature` is the Swift name of an entry (the YAML list and the JSON counts say
+/// `signatures`); in prose it is an *entry* (docs/architecture.md, "Words").
 public struct Signature: Sendable {
   /// Stable id, `area.kebab-name`.
   public var id: String

@@ -1,4 +1,4 @@
-/// How far a Space got: the six stages of SPEC.md, in order.
+/// How far a Space got: the six stages of docs/stages-and-verdicts.md, in order.
 ///
 /// `config` (README/YAML read) → `build` → `scheduling` → `provisioning` → `startup` (container
 /// started, app not yet healthy) → `running` (app healthy, serving its port).

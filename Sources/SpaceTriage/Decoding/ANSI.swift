@@ -18,7 +18,8 @@ enum ANSI {
     guard let base = text.baseAddress, let target = out.baseAddress else { return 0 }
     while read < count {
       // Copy the run up to the next escape byte in one go.
-      let run = memchr(base + read, Int32(escape), count &- read).map { base.distance(to: UnsafeRawPointer($0)) &- read }
+      let run =
+        memchr(base + read, Int32(escape), count &- read).map { base.distance(to: UnsafeRawPointer($0)) &- read }
         ?? count &- read
       if run > 0 {
         (target + write).copyMemory(from: base + read, byteCount: run)

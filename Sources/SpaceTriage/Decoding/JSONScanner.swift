@@ -235,17 +235,46 @@ struct JSONScanner {
         if take(UInt8(ascii: ",")) { continue }
         return take(close)
       }
-    default:
-      // Numbers and literals: a run of their characters.
-      let start = index
-      while let next = peek, next == UInt8(ascii: "-") || next == UInt8(ascii: "+") || next == UInt8(ascii: ".")
-        || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(next) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(next)
-        || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(next)
-      {
-        index += 1
-      }
-      return index > start
+    case UInt8(ascii: "t"): return literal("true")
+    case UInt8(ascii: "f"): return literal("false")
+    case UInt8(ascii: "n"): return literal("null")
+    default: return number()
     }
+  }
+
+  /// Reads `word` (`true`, `false` or `null`), which must not run on into more letters.
+  private mutating func literal(_ word: StaticString) -> Bool {
+    let count = word.utf8CodeUnitCount
+    guard bytes.count - index >= count else { return false }
+    for offset in 0..<count where bytes[index + offset] != word.utf8Start[offset] { return false }
+    index += count
+    return true
+  }
+
+  /// Reads a JSON number: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`. Anything
+  /// else (a bare word, `+1`, `.5`, `1.`) is not JSON, and the line is then read as text.
+  private mutating func number() -> Bool {
+    _ = take(UInt8(ascii: "-"))
+    if take(UInt8(ascii: "0")) {
+      // No leading zeros.
+    } else {
+      guard digits() else { return false }
+    }
+    if take(UInt8(ascii: ".")) {
+      guard digits() else { return false }
+    }
+    if take(UInt8(ascii: "e")) || take(UInt8(ascii: "E")) {
+      if !take(UInt8(ascii: "+")) { _ = take(UInt8(ascii: "-")) }
+      guard digits() else { return false }
+    }
+    return true
+  }
+
+  /// Reads one or more decimal digits.
+  private mutating func digits() -> Bool {
+    let start = index
+    while let next = peek, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(next) { index += 1 }
+    return index > start
   }
 
   private func equals(_ range: Range<Int>, _ name: StaticString) -> Bool {

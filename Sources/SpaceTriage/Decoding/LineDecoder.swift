@@ -4,7 +4,7 @@
   import Darwin
 #endif
 
-/// Turns one raw input line into the log text to match, per SPEC "Input".
+/// Turns one raw input line into the log text to match, (docs/input.md).
 ///
 /// Detected per line:
 /// - a server-sent event `data: {"data": "…", "timestamp": "…"}`: the text is `data`, the

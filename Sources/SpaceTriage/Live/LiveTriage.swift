@@ -62,7 +62,7 @@ public final class LiveTriage {
   /// - Parameters:
   ///   - catalog: the compiled catalog.
   ///   - source: the input's name in reports (a path, `-`, or the Space).
-  ///   - stallAfter: the stall rule's quiet time (SPEC default 600 s); `nil` turns it off.
+  ///   - stallAfter: the stall rule's quiet time (default 600 s, docs/stages-and-verdicts.md); `nil` turns it off.
   ///   - redactor: applied to the evidence of stall findings (findings from lines are redacted
   ///     by ``Triage``).
   ///   - now: the clock; inject one to test the stall rule without waiting.

@@ -12,7 +12,7 @@ public enum SpaceLogKind: String, Sendable {
   case run
 }
 
-/// Where the Space logs API is and how to ask it (`reference/hf-logs.md` §1).
+/// Where the Space logs API is and how to ask it (docs/input.md, "The Space logs API").
 public struct SpaceLogsRequest: Sendable {
   /// The Hub, e.g. `https://huggingface.co` (`HF_ENDPOINT`).
   public var endpoint: URL
@@ -273,8 +273,11 @@ public final class SpaceLogsClient: ByteSource, @unchecked Sendable {
             message: "the Space logs API answered 404 for \(request.space): check OWNER/NAME; a private Space "
               + (request.token == nil ? "needs HF_TOKEN set to a token with read access" : "needs a token that can read it")))
       case 429, 500..<600:
-        state = everConnected ? .dropped("HTTP \(status)") : .failed(
-          SpaceLogsError(.network, message: "the Space logs API answered HTTP \(status) for \(request.space); try again later"))
+        state =
+          everConnected
+          ? .dropped("HTTP \(status)")
+          : .failed(
+            SpaceLogsError(.network, message: "the Space logs API answered HTTP \(status) for \(request.space); try again later"))
       default:
         state = .failed(SpaceLogsError(.network, message: "the Space logs API answered HTTP \(status) for \(request.space)"))
       }

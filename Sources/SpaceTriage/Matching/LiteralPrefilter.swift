@@ -113,7 +113,8 @@ public final class LiteralPrefilter: @unchecked Sendable {
     var literalsBySignature: [[String]] = []
     for (index, signature) in signatures.enumerated() {
       let caseless = signature.caseless || signature.pattern.hasPrefix("(?i)")
-      let required = (signature.literals.isEmpty
+      let required =
+        (signature.literals.isEmpty
         ? LiteralExtractor.requiredLiterals(of: signature.pattern) : signature.literals)?
         .map { caseless ? Self.withoutUnicodeCaseFolds($0) : $0 }
       // A literal never spans lines, so a whole block of lines can be probed at once.

@@ -1,5 +1,5 @@
-public import Foundation
-public import SystemPackage
+import Foundation
+import SystemPackage
 
 /// Why an input could not be classified.
 public struct InputError: Error, Sendable, CustomStringConvertible {
@@ -19,16 +19,11 @@ public struct InputError: Error, Sendable, CustomStringConvertible {
 
 /// Classifies many inputs on several threads, delivering results in input order.
 ///
-/// Each worker thread owns a ``Classifier`` over the shared ``CompiledCatalog``. Workers run at
-/// most `4 × jobs` inputs ahead of the one being delivered, so memory is bounded by the number
-/// of jobs, not by the number of inputs.
-public final class BatchClassifier: @unchecked Sendable {
-  // SAFETY: all mutable state below is guarded by `condition`.
+/// Each worker thread of an ``OrderedWorkerPool`` owns a ``Classifier`` over the shared
+/// ``CompiledCatalog``. Workers run at most `4 × jobs` inputs ahead of the one being delivered,
+/// so memory is bounded by the number of jobs, not by the number of inputs.
+public final class BatchClassifier: Sendable {
   private let catalog: CompiledCatalog
-  private let condition = NSCondition()
-  private var results: [Int: Result<Report, InputError>] = [:]
-  private var nextToTake = 0
-  private var delivered = 0
 
   public init(catalog: CompiledCatalog) { self.catalog = catalog }
 
@@ -44,39 +39,13 @@ public final class BatchClassifier: @unchecked Sendable {
       for input in inputs { deliver(input, BatchClassifier.classify(input, with: classifier, jobs: jobs)) }
       return
     }
-    let window = 4 * workers
-    for _ in 0..<workers {
-      let thread = Thread { [self] in
-        let classifier = Classifier(catalog: catalog)
-        while true {
-          condition.lock()
-          while nextToTake < inputs.count && nextToTake >= delivered + window { condition.wait() }
-          guard nextToTake < inputs.count else {
-            condition.unlock()
-            return
-          }
-          let index = nextToTake
-          nextToTake += 1
-          condition.unlock()
-          let result = BatchClassifier.classify(inputs[index], with: classifier)
-          condition.lock()
-          results[index] = result
-          condition.broadcast()
-          condition.unlock()
-        }
-      }
-      thread.stackSize = 1 << 20
-      thread.start()
+    let catalog = self.catalog
+    let pool = OrderedWorkerPool<Result<Report, InputError>>(count: inputs.count, workers: workers, window: 4 * workers) {
+      let classifier = Classifier(catalog: catalog)
+      return { index in BatchClassifier.classify(inputs[index], with: classifier) }
     }
-    for index in inputs.indices {
-      condition.lock()
-      while results[index] == nil { condition.wait() }
-      let result = results.removeValue(forKey: index)!
-      delivered = index + 1
-      condition.broadcast()
-      condition.unlock()
-      deliver(inputs[index], result)
-    }
+    defer { pool.finish() }
+    for index in inputs.indices { deliver(inputs[index], pool.take(index)) }
   }
 
   /// Classifies one input with `classifier`; a regular file of at least `splitSize` bytes

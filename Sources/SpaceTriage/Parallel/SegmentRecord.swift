@@ -1,5 +1,9 @@
 /// The lines of one segment that the sequential path would look at, in order.
-struct SegmentRecord {
+///
+/// Owns its buffer: noncopyable, so a record is moved from the worker that wrote it to the
+/// thread that replays it, and its buffer is freed exactly once, by `deinit`, or handed back
+/// for reuse with ``releaseBuffer()``.
+struct SegmentRecord: ~Copyable {
   /// How a recorded line is to be replayed.
   enum Kind: UInt8 {
     /// Decode and match it on its own.
@@ -14,7 +18,7 @@ struct SegmentRecord {
 
   /// Each line: its number in the segment (Int), kind (UInt8), hit count (Int32), byte count
   /// (Int32), the hits, the bytes; in one buffer grown by doubling, which the record owns.
-  private(set) var bytes: UnsafeMutableRawBufferPointer
+  private var bytes: UnsafeMutableRawBufferPointer
   private var used = 0
   /// Lines and bytes read, and lines cut, in the whole segment.
   var lines = 0
@@ -24,6 +28,17 @@ struct SegmentRecord {
   /// A record that writes into `buffer` (taking it over), or into a buffer of its own.
   init(reusing buffer: UnsafeMutableRawBufferPointer? = nil) {
     bytes = buffer ?? UnsafeMutableRawBufferPointer(start: nil, count: 0)
+  }
+
+  deinit {
+    bytes.deallocate()
+  }
+
+  /// Ends the record and hands its buffer over (to be reused by another record, or freed).
+  consuming func releaseBuffer() -> UnsafeMutableRawBufferPointer {
+    let buffer = bytes
+    discard self
+    return buffer
   }
 
   mutating func append(_ kind: Kind, _ line: RawLine, hits: UnsafeBufferPointer<LiteralPrefilter.LiteralHit>?) {

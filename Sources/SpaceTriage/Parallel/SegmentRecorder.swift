@@ -22,22 +22,19 @@ final class SegmentRecorder: LineSink {
   func record<Source: ByteSource>(_ source: Source, readSize: Int, into buffer: UnsafeMutableRawBufferPointer?) throws -> SegmentRecord {
     decoder.reset()
     books.waitForTextAfterBanner(false)
+    // On an error the record (and with it `buffer`) is freed by the next segment's assignment.
     record = SegmentRecord(reusing: buffer)
     var reader = LineReader(source, readSize: readSize, reusing: lineBuffer)
     lineBuffer = reader.lineBuffer
     pendingStateLine = nil
-    do {
-      try LineRouter(decoder: decoder, scanner: scanner).route(&reader, to: self)
-    } catch {
-      record.bytes.deallocate()
-      record = SegmentRecord(reusing: nil)
-      throw error
-    }
+    try LineRouter(decoder: decoder, scanner: scanner).route(&reader, to: self)
     flushPendingState()
     record.lines = reader.lineCount
     record.bytesRead = reader.bytesRead
     record.truncatedLines = reader.truncatedLines
-    return record
+    var finished = SegmentRecord(reusing: nil)
+    swap(&finished, &record)
+    return finished
   }
 
   var needsEveryLine: Bool { books.needsEveryLine }

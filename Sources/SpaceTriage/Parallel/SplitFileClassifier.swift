@@ -1,5 +1,5 @@
 internal import Foundation
-public import SystemPackage
+import SystemPackage
 
 /// Classifies one large regular file on several threads, with the same result as reading it
 /// from start to end.
@@ -17,22 +17,17 @@ public import SystemPackage
 /// one again (a traceback has closed), and takes the worker's records from there on. From that
 /// line the worker's view and the real one agree, because both saw the same lines since.
 ///
-/// Memory: at most `jobs + 2` segments' records are held at once (`jobs + 1` waiting, one
-/// being replayed).
+/// The workers are an ``OrderedWorkerPool``, the one ``BatchClassifier`` uses too. Memory: at
+/// most `jobs + 2` segments' records are held at once (`jobs + 1` waiting, one being replayed).
 final class SplitFileClassifier: @unchecked Sendable {
-  // SAFETY: the mutable state below is guarded by `condition`; the rest is immutable, and the
-  // prefilter is shared read-only.
+  // SAFETY: `spareBuffers` is guarded by `lock`; the rest is immutable, and the prefilter is
+  // shared read-only.
   private let descriptor: FileDescriptor
   private let segments: [Range<Int>]
   private let prefilter: LiteralPrefilter
   private let readSize: Int
   private let window: Int
-  private let condition = NSCondition()
-  private var results: [Int: Result<SegmentRecord, any Error>] = [:]
-  private var nextToTake = 0
-  private var replayed = 0
-  private var runningWorkers = 0
-  private var cancelled = false
+  private let lock = NSLock()
   /// Record buffers already replayed, for the workers to fill again.
   private var spareBuffers: [UnsafeMutableRawBufferPointer] = []
 
@@ -45,6 +40,10 @@ final class SplitFileClassifier: @unchecked Sendable {
     self.prefilter = prefilter
     self.readSize = readSize
     self.window = jobs + 1
+  }
+
+  deinit {
+    for buffer in spareBuffers { buffer.deallocate() }
   }
 
   /// Classifies the first `size` bytes of the file open on `descriptor` (the file as it was
@@ -99,8 +98,18 @@ final class SplitFileClassifier: @unchecked Sendable {
   // MARK: - Running
 
   private func run(name: String, classifier: Classifier, jobs: Int) throws -> Report {
-    startWorkers(max(1, min(jobs, segments.count)))
-    defer { stopWorkers() }
+    let pool = OrderedWorkerPool<Result<SegmentRecord, any Error>>(count: segments.count, workers: jobs, window: window) {
+      [self] in
+      let recorder = SegmentRecorder(prefilter: prefilter)
+      return { index in
+        let buffer = self.lock.withLock { self.spareBuffers.popLast() }
+        return Result {
+          try recorder.record(FileRangeSource(self.descriptor, range: self.segments[index]), readSize: self.readSize, into: buffer)
+        }
+      }
+    }
+    // No worker reads the file once this returns (the caller closes it).
+    defer { pool.finish() }
     let triage = Triage(matcher: classifier.matcher)
     let decoder = classifier.decoder
     decoder.reset()
@@ -111,90 +120,26 @@ final class SplitFileClassifier: @unchecked Sendable {
     var truncatedLines = 0
     var scratch: [LiteralPrefilter.LiteralHit] = []
     for (index, segment) in segments.enumerated() {
-      let record = try take(index).get()
+      let record: SegmentRecord
+      switch pool.take(index) {
+      case .success(let taken): record = taken
+      case .failure(let error): throw error
+      }
       sink.lineOffset = lines
       // Lines this thread reads itself, until the segment is in the state its worker assumed.
       var caughtUp = 0
       if triage.needsEveryLine || decoder.sawSSE {
         var reader = LineReader(FileRangeSource(descriptor, range: segment), readSize: readSize)
-        do {
-          try router.route(&reader, to: sink) { _ in !triage.needsEveryLine && !decoder.sawSSE }
-        } catch {
-          record.bytes.deallocate()
-          throw error
-        }
+        try router.route(&reader, to: sink) { _ in !triage.needsEveryLine && !decoder.sawSSE }
         caughtUp = reader.lineCount
       }
       record.replay(after: caughtUp, into: sink, prefilter: prefilter, scratch: &scratch)
-      condition.lock()
-      spareBuffers.append(record.bytes)
-      condition.unlock()
       lines += record.lines
       bytes += record.bytesRead
       truncatedLines += record.truncatedLines
+      let buffer = record.releaseBuffer()
+      lock.withLock { spareBuffers.append(buffer) }
     }
     return triage.finish(source: name, lines: lines, bytes: bytes, truncatedLines: truncatedLines)
-  }
-
-  /// Waits for segment `index`'s record and lets the workers move on.
-  private func take(_ index: Int) -> Result<SegmentRecord, any Error> {
-    condition.lock()
-    defer { condition.unlock() }
-    while results[index] == nil { condition.wait() }
-    replayed = index + 1
-    condition.broadcast()
-    return results.removeValue(forKey: index)!
-  }
-
-  private func startWorkers(_ count: Int) {
-    runningWorkers = count
-    for _ in 0..<count {
-      let thread = Thread { [self] in
-        work()
-        condition.lock()
-        runningWorkers -= 1
-        condition.broadcast()
-        condition.unlock()
-      }
-      thread.stackSize = 1 << 20
-      thread.start()
-    }
-  }
-
-  /// Stops handing out segments and waits until no worker reads the file any more.
-  private func stopWorkers() {
-    condition.lock()
-    cancelled = true
-    condition.broadcast()
-    while runningWorkers > 0 { condition.wait() }
-    // Records never replayed (the replay stopped on an error), and the spare buffers.
-    for case .success(let record) in results.values { record.bytes.deallocate() }
-    results.removeAll()
-    for buffer in spareBuffers { buffer.deallocate() }
-    spareBuffers.removeAll()
-    condition.unlock()
-  }
-
-  private func work() {
-    let recorder = SegmentRecorder(prefilter: prefilter)
-    while true {
-      condition.lock()
-      while !cancelled && nextToTake < segments.count && nextToTake >= replayed + window { condition.wait() }
-      guard !cancelled, nextToTake < segments.count else {
-        condition.unlock()
-        return
-      }
-      let index = nextToTake
-      nextToTake += 1
-      let buffer = spareBuffers.popLast()
-      condition.unlock()
-      let result = Result {
-        try recorder.record(FileRangeSource(descriptor, range: segments[index]), readSize: readSize, into: buffer)
-      }
-      condition.lock()
-      results[index] = result
-      condition.broadcast()
-      condition.unlock()
-    }
   }
 }

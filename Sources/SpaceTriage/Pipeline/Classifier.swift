@@ -31,6 +31,11 @@ public final class Classifier {
     self.readSize = readSize
   }
 
+  /// Whether this classifier takes the fast path (literal prefilter and block scan). It does
+  /// not when built with `usesPrefilter: false`, or when some entry has no literal and must run
+  /// on every line: tests comparing the fast path with the plain engine check it first.
+  public var usesFastPath: Bool { scanner != nil }
+
   /// Reads `source` to its end and classifies it.
   ///
   /// - Parameters:
@@ -50,11 +55,54 @@ public final class Classifier {
       source: name, lines: reader.lineCount, bytes: reader.bytesRead, truncatedLines: reader.truncatedLines)
   }
 
+  /// The entries the engine finds in `text`, in catalog order: the fast path's routing (block
+  /// scan, decoding) and matching (prefilter, then the patterns), without the stage and verdict
+  /// bookkeeping. The catalog checks run every example through it.
+  func entriesFound(in text: String) -> [Int] {
+    var reader = LineReader(MemorySource(text), readSize: readSize)
+    decoder.reset()
+    matcher.resetProblems()
+    let recorder = MatchRecorder(matcher: matcher, decoder: decoder)
+    // MemorySource never throws.
+    try? LineRouter(decoder: decoder, scanner: scanner).route(&reader, to: recorder)
+    return recorder.found.sorted()
+  }
+
   /// Classifies a string (tests and library users).
   public func classify(text: String, name: String = "-") -> Report {
     // MemorySource never throws.
     (try? classify(MemorySource(text), name: name))
-      ?? Report(source: name, lines: 0, bytes: 0, verdict: .unknown, finalStage: nil, primary: nil,
-                escalated: false, attempts: 0, stages: [], findings: [], advice: [])
+      ?? Report(
+        source: name, lines: 0, bytes: 0, verdict: .unknown, finalStage: nil, primary: nil,
+        escalated: false, attempts: 0, stages: [], findings: [], advice: [])
   }
+}
+
+/// A sink that only notes which entries match the lines routed to it.
+private final class MatchRecorder: LineSink {
+  let matcher: LineMatcher
+  let decoder: LineDecoder
+  var found: Set<Int> = []
+
+  init(matcher: LineMatcher, decoder: LineDecoder) {
+    self.matcher = matcher
+    self.decoder = decoder
+  }
+
+  var needsEveryLine: Bool { false }
+
+  func decodedLine(_ line: RawLine) {
+    decoder.load(line.bytes)
+    while let text = decoder.nextText() {
+      matcher.forEachMatch(in: text, line: line.number) { found.insert($0) }
+    }
+  }
+
+  func plainLine(_ line: RawLine, hits: LiteralPrefilter.LineHits) {
+    matcher.forEachMatch(in: line.bytes, line: line.number, hits: hits) { found.insert($0) }
+  }
+
+  func unmatchedLine(_ line: RawLine) {}
+
+  func unmatchedStructuredLine(_ line: RawLine) { decoder.noteSkippedLine(line.bytes) }
 }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #elseif canImport(Darwin)
-import Darwin
+  import Darwin
 #endif
 
 /// The memory a ``LineReader`` reads into. (A `deinit` on the noncopyable generic reader itself
@@ -34,7 +34,7 @@ public struct RawLine {
 /// Memory is one buffer of `readSize + maxLineLength + 2` bytes, allocated once. Reading is pulled
 /// with ``nextLine()``; a line's bytes stay valid until the next call.
 public struct LineReader<Source: ByteSource>: ~Copyable {
-  /// The longest line handed out whole (1 MiB, SPEC "Input").
+  /// The longest line handed out whole (1 MiB, docs/input.md).
   public static var defaultMaxLineLength: Int { 1 << 20 }
   /// How many bytes one `read` asks for.
   public static var defaultReadSize: Int { 256 << 10 }

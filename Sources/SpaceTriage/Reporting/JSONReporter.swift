@@ -1,6 +1,6 @@
-/// Builds the JSON of SPEC "Output": REPORT objects, the batch document and watch events.
+/// Builds the JSON of docs/output.md (schema: docs/report.schema.json): REPORT objects, the batch document and watch events.
 public enum JSONReporter {
-  /// A REPORT object with SPEC's field names.
+  /// A REPORT object (docs/output.md).
   public static func report(_ report: Report) -> JSONValue {
     .object([
       ("source", .string(report.source)),
@@ -26,7 +26,7 @@ public enum JSONReporter {
     .object([("stage", .string(mark.stage.rawValue)), ("line", .int(mark.line))])
   }
 
-  /// A finding object with SPEC's fields, plus its captures and timestamp.
+  /// A FINDING object (docs/output.md).
   public static func finding(_ finding: Finding) -> JSONValue {
     .object([
       ("id", .string(finding.id)),

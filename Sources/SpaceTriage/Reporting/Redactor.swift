@@ -1,7 +1,7 @@
 internal import Foundation
 internal import PCRE2Swift
 
-/// Replaces secrets in text with `[REDACTED]` (SPEC "Secrets").
+/// Replaces secrets in text with `[REDACTED]` (docs/output.md).
 ///
 /// Covers `hf_…` tokens, `Authorization:` values (with or without `Bearer`), `api_key=` /
 /// `token=` style query and assignment values, and `HF_TOKEN` values. Applied to every string
@@ -17,7 +17,7 @@ public final class Redactor: @unchecked Sendable {
   public static let standard = Redactor(environmentToken: ProcessInfo.processInfo.environment["HF_TOKEN"])
 
   /// The value of `HF_TOKEN` in this process's environment, masked wherever it appears, whatever
-  /// its shape (SPEC: "`HF_TOKEN` itself").
+  /// its shape (the `HF_TOKEN` value itself, docs/output.md).
   private let environmentToken: String?
 
   /// A redactor that also masks `environmentToken` (ignored when shorter than 6 characters).

@@ -1,4 +1,4 @@
-/// Everything space-triage concluded about one input (SPEC "Output", REPORT).
+/// Everything space-triage concluded about one input (REPORT in docs/output.md).
 public struct Report: Equatable, Sendable {
   /// The input's name: a path, or `-` for standard input.
   public var source: String

@@ -1,5 +1,5 @@
-import SpaceTriage
 import Foundation
+import SpaceTriage
 import Testing
 
 struct CatalogLoaderTests {
@@ -20,14 +20,14 @@ struct CatalogLoaderTests {
           - 'a matching distribution'
     """
 
-  @Test func validFileLoads() {
+  @Test func validFileLoads() throws {
     let (signatures, problems) = CatalogLoader.parse(yaml: Self.valid, file: "ok.yaml")
     #expect(problems.isEmpty)
-    let signature = try? #require(signatures.first)
-    #expect(signature?.id == "build.example")
-    #expect(signature?.priority == Signature.defaultPriority)
-    #expect(signature?.mustMatch.first?.location == SpaceTriage.SourceLocation(file: "ok.yaml", line: 12, column: 9))
-    #expect(signature?.patternLocation == SpaceTriage.SourceLocation(file: "ok.yaml", line: 7, column: 15))
+    let signature = try #require(signatures.first)
+    #expect(signature.id == "build.example")
+    #expect(signature.priority == Signature.defaultPriority)
+    #expect(signature.mustMatch.first?.location == SpaceTriage.SourceLocation(file: "ok.yaml", line: 12, column: 9))
+    #expect(signature.patternLocation == SpaceTriage.SourceLocation(file: "ok.yaml", line: 7, column: 15))
   }
 
   @Test func unknownKeyIsNamedWithItsLocation() {
@@ -79,7 +79,7 @@ struct CatalogLoaderTests {
       _ = try CompiledCatalog(Catalog(signatures: signatures))
     } throws: { error in
       let text = "\(error)"
-      return text.hasPrefix("re.yaml:7:")  && text.contains("build.example")
+      return text.hasPrefix("re.yaml:7:") && text.contains("build.example")
         && text.contains("missing closing parenthesis") && text.contains("at offset") && text.contains("^")
     }
   }

@@ -1,5 +1,6 @@
-@testable import SpaceTriage
 import Testing
+
+@testable import SpaceTriage
 
 struct JSONEscapeTests {
   private func mayHide(_ line: String, literals: String = "No CUDA GPUs/", nonASCII: Bool = false) -> Bool {
@@ -29,14 +30,15 @@ struct StructuredLineTests {
   /// JSON and SSE lines passed over by the block scan leave the decoder as decoding them
   /// would: the same findings, lines and timestamps as the plain engine, whole or in segments.
   @Test func passingOverJSONLinesChangesNothing() throws {
-    let catalog = try CompiledCatalog(Catalog(signatures: [
-      Signature(
-        id: "build.step-failed", title: "A build step failed", stage: .build, signatureClass: .persistent,
-        pattern: #"" did not complete successfully: exit code: (?<code>\d+)"#),
-      Signature(
-        id: "zerogpu.no-cuda-gpus", title: "No CUDA GPUs", stage: .running, signatureClass: .transient,
-        pattern: "No CUDA GPUs are available"),
-    ]))
+    let catalog = try CompiledCatalog(
+      Catalog(signatures: [
+        Signature(
+          id: "build.step-failed", title: "A build step failed", stage: .build, signatureClass: .persistent,
+          pattern: #"" did not complete successfully: exit code: (?<code>\d+)"#),
+        Signature(
+          id: "zerogpu.no-cuda-gpus", title: "No CUDA GPUs", stage: .running, signatureClass: .transient,
+          pattern: "No CUDA GPUs are available"),
+      ]))
     var lines: [String] = []
     for number in 0..<400 {
       switch number % 10 {
@@ -52,9 +54,47 @@ struct StructuredLineTests {
     }
     let text = lines.joined(separator: "\n") + "\n"
     let plain = Classifier(catalog: catalog, usesPrefilter: false).classify(text: text)
-    let fast = Classifier(catalog: catalog).classify(text: text)
+    let fastClassifier = Classifier(catalog: catalog)
+    #expect(fastClassifier.usesFastPath)
+    let fast = fastClassifier.classify(text: text)
     #expect(fast == plain)
     #expect(plain.findings.map(\.id).sorted() == ["build.step-failed", "zerogpu.no-cuda-gpus"])
     #expect(plain.findings.first { $0.id == "zerogpu.no-cuda-gpus" }?.timestamp != nil)
+  }
+}
+
+struct NotQuiteJSONTests {
+  static let catalog = try? CompiledCatalog(
+    Catalog(signatures: [
+      Signature(
+        id: "zerogpu.no-cuda-gpus", title: "No CUDA GPUs", stage: .running, signatureClass: .transient,
+        pattern: "No CUDA GPUs are available")
+    ]))
+
+  /// A line that looks like a JSON object but is not one (a bare word, a number JSON does not
+  /// allow) is plain text: the whole line is matched, not only its `message`.
+  @Test(arguments: [
+    #"{"message": "worker crashed", "status": bareword, "detail": "RuntimeError: No CUDA GPUs are available"}"#,
+    #"{"message": "worker crashed", "ok": truely, "detail": "RuntimeError: No CUDA GPUs are available"}"#,
+    #"{"message": "worker crashed", "code": +1, "detail": "RuntimeError: No CUDA GPUs are available"}"#,
+    #"{"message": "worker crashed", "code": 01, "detail": "RuntimeError: No CUDA GPUs are available"}"#,
+    #"{"message": "worker crashed", "code": 1., "detail": "RuntimeError: No CUDA GPUs are available"}"#,
+    #"data: {"message": "worker crashed", "x": nil, "detail": "RuntimeError: No CUDA GPUs are available"}"#,
+  ])
+  func invalidJSONIsReadAsText(_ line: String) throws {
+    let catalog = try #require(Self.catalog)
+    for classifier in [Classifier(catalog: catalog), Classifier(catalog: catalog, usesPrefilter: false)] {
+      let report = classifier.classify(text: "starting\n" + line + "\n")
+      #expect(report.findings.map(\.id) == ["zerogpu.no-cuda-gpus"], "\(line)")
+      #expect(report.findings.first?.line == 2)
+    }
+  }
+
+  /// Valid JSON still gives only its `data` / `message` text, numbers and literals included.
+  @Test func validJSONValuesStillParse() throws {
+    let catalog = try #require(Self.catalog)
+    let line = #"{"message": "worker ok", "n": -0.5e+3, "m": 0, "t": true, "f": false, "z": null, "detail": "No CUDA GPUs are available"}"#
+    #expect(Classifier(catalog: catalog).classify(text: line + "\n").findings.isEmpty)
+    #expect(decode([line]) == ["worker ok"])
   }
 }

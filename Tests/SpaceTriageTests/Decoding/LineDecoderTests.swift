@@ -29,17 +29,19 @@ struct LineDecoderTests {
       ": keep-alive",
       #"data: {"data": "RuntimeError: No CUDA GPUs are available", "timestamp": "2026-04-15T10:00:05Z"}"#,
     ]
-    #expect(decode(lines, decoder: decoder) == [
-      "===== Application Startup at 2026-04-15 10:00:00 =====", "", "RuntimeError: No CUDA GPUs are available",
-    ])
+    #expect(
+      decode(lines, decoder: decoder) == [
+        "===== Application Startup at 2026-04-15 10:00:00 =====", "", "RuntimeError: No CUDA GPUs are available",
+      ])
     #expect(decoder.lastTimestamp == "2026-04-15T10:00:05Z")
   }
 
   @Test func jsonLinesWithDataOrMessage() {
     #expect(decode([#"{"data": "a \"quoted\" \\ tab\there", "other": [1, {"x": null}], "n": -1.5e3}"#]) == ["a \"quoted\" \\ tab\there"])
-    #expect(decode([#"{"level": "WARN", "message": "Signal received, starting graceful shutdown"}"#]) == [
-      "Signal received, starting graceful shutdown"
-    ])
+    #expect(
+      decode([#"{"level": "WARN", "message": "Signal received, starting graceful shutdown"}"#]) == [
+        "Signal received, starting graceful shutdown"
+      ])
   }
 
   @Test func unicodeEscapesIncludingSurrogatePairs() {
@@ -47,9 +49,10 @@ struct LineDecoderTests {
   }
 
   @Test func embeddedNewlinesGiveSeveralTexts() {
-    #expect(decode([#"{"data": "Traceback:\n  File x\r\nKeyError: 'HF_TOKEN'\n"}"#]) == [
-      "Traceback:", "  File x", "KeyError: 'HF_TOKEN'",
-    ])
+    #expect(
+      decode([#"{"data": "Traceback:\n  File x\r\nKeyError: 'HF_TOKEN'\n"}"#]) == [
+        "Traceback:", "  File x", "KeyError: 'HF_TOKEN'",
+      ])
   }
 
   @Test func malformedOrWrongTypedJSONIsPlainText() {

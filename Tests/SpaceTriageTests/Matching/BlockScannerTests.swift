@@ -1,5 +1,6 @@
-@testable import SpaceTriage
 import Testing
+
+@testable import SpaceTriage
 
 struct BlockScannerTests {
   private let signatures = [

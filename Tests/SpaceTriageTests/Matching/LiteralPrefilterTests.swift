@@ -49,9 +49,10 @@ struct LiteralPrefilterTests {
   func aSampleNeverHidesALiteral(sampleText: String) {
     let sample = Array(String(repeating: sampleText, count: 50).utf8)
     let prefilter = sample.withUnsafeBytes { bytes in
-      LiteralPrefilter(signatures: [
-        signature("a.one", "No CUDA GPUs are available"), signature("a.two", "runtime error", caseless: true),
-      ], sample: bytes)
+      LiteralPrefilter(
+        signatures: [
+          signature("a.one", "No CUDA GPUs are available"), signature("a.two", "runtime error", caseless: true),
+        ], sample: bytes)
     }
     for padding in 0..<12 {
       let prefix = String(repeating: "x", count: padding)
@@ -76,7 +77,9 @@ struct UnicodeCaseFoldTests {
     let catalog = try CompiledCatalog(Catalog(signatures: signatures))
     for text in ["Wor\u{212A}load evicted, storage limit exceeded (10Gi)", "Workload evicted, \u{17F}torage limit exceeded (10Gi)"] {
       let plain = Classifier(catalog: catalog, usesPrefilter: false).classify(text: text + "\n")
-      let fast = Classifier(catalog: catalog).classify(text: text + "\n")
+      let fastClassifier = Classifier(catalog: catalog)
+      #expect(fastClassifier.usesFastPath)
+      let fast = fastClassifier.classify(text: text + "\n")
       #expect(plain.findings.map(\.id) == ["runtime.storage-evicted"], "\(text)")
       #expect(fast == plain, "\(text)")
     }

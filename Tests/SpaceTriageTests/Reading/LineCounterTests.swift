@@ -1,5 +1,6 @@
-@testable import SpaceTriage
 import Testing
+
+@testable import SpaceTriage
 
 struct LineCounterTests {
   /// The plain definition: whole lines up to the first one starting with a stop byte.

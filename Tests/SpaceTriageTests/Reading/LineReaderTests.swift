@@ -22,7 +22,8 @@ func collectLines(_ source: MemorySource, maxLineLength: Int = 1 << 20, readSize
 func texts(_ lines: [CollectedLine]) -> [String] { lines.map { String(decoding: $0.bytes, as: UTF8.self) } }
 
 struct LineReaderTests {
-  static let fixture = Array("first\r\nsecond\n\nfourth has\0a NUL\r\n\u{FF}\u{FE} junk\nlast without newline".utf8)
+  static let fixture =
+    Array("first\r\nsecond\n\nfourth has\0a NUL\r\n\u{FF}\u{FE} junk\nlast without newline".utf8)
     + [0xC3, 0x28]  // invalid UTF-8 at the very end
 
   static let expected: [String] = {

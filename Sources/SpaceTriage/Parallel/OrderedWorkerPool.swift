@@ -1,0 +1,110 @@
+internal import Foundation
+
+/// Runs numbered jobs `0..<count` on worker threads and hands their results back in order.
+///
+/// The one pool of the parallel paths: ``BatchClassifier`` runs one job per input,
+/// ``SplitFileClassifier`` one per segment of a large file. Each worker makes its per-thread
+/// state once, on its own thread (`makeWorker`: a ``Classifier``, a ``SegmentRecorder``), then
+/// runs job after job with the function it returned. Workers run at most `window` jobs ahead of
+/// the last one taken, so memory is bounded by the window, not by the number of jobs. A result
+/// may be noncopyable (a ``SegmentRecord`` owns its buffer): it is moved, never copied, from
+/// the worker to the caller of ``take(_:)``.
+///
+/// One pool runs one batch of jobs: take the results in order with ``take(_:)``, then call
+/// ``finish()`` (also when stopping early), which returns once no worker runs.
+final class OrderedWorkerPool<Output: ~Copyable>: @unchecked Sendable {
+  // SAFETY (@unchecked Sendable): every mutable property, and the slots, are used only with
+  // `condition` locked. A worker's job function and the state it captured stay on its thread.
+  private let condition = NSCondition()
+  private let count: Int
+  private let window: Int
+  /// A ring of `window` slots: job `i`'s result waits in slot `i % window` (a worker never runs
+  /// `window` jobs ahead of the caller, so the slot's previous result has been taken).
+  private let slots: UnsafeMutablePointer<Output?>
+  private let filled: UnsafeMutablePointer<Bool>
+  /// The next job to hand to a worker.
+  private var nextJob = 0
+  /// Results taken by the caller so far.
+  private var taken = 0
+  private var running = 0
+  private var cancelled = false
+
+  /// Starts `workers` threads (at least one, at most `count`) for jobs `0..<count`.
+  ///
+  /// - Parameters:
+  ///   - window: how many jobs the workers may run ahead of the last result taken (at least 1).
+  ///   - makeWorker: called once on each worker thread; returns the function that runs a job.
+  init(count: Int, workers: Int, window: Int, makeWorker: @escaping @Sendable () -> (Int) -> Output) {
+    self.count = count
+    self.window = max(1, window)
+    slots = .allocate(capacity: self.window)
+    filled = .allocate(capacity: self.window)
+    for slot in 0..<self.window {
+      (slots + slot).initialize(to: nil)
+      (filled + slot).initialize(to: false)
+    }
+    let threads = max(1, min(workers, count))
+    running = count == 0 ? 0 : threads
+    guard count > 0 else { return }
+    for _ in 0..<threads {
+      let thread = Thread { [self] in work(makeWorker()) }
+      thread.stackSize = 1 << 20
+      thread.start()
+    }
+  }
+
+  deinit {
+    // Results never taken (the caller stopped early) are destroyed with their slots.
+    slots.deinitialize(count: window)
+    slots.deallocate()
+    filled.deallocate()
+  }
+
+  /// Waits for the result of job `index`, which must be the next one in order (0, 1, 2 …),
+  /// and lets the workers move on.
+  func take(_ index: Int) -> Output {
+    condition.lock()
+    defer { condition.unlock() }
+    precondition(index == taken && index < count, "results are taken in order, each once")
+    let slot = index % window
+    while !filled[slot] { condition.wait() }
+    filled[slot] = false
+    let result = (slots + slot).move()
+    (slots + slot).initialize(to: nil)
+    taken += 1
+    condition.broadcast()
+    guard let result else { fatalError("a filled slot holds a result") }
+    return result
+  }
+
+  /// Hands out no more jobs and returns once no worker runs one.
+  func finish() {
+    condition.lock()
+    cancelled = true
+    condition.broadcast()
+    while running > 0 { condition.wait() }
+    condition.unlock()
+  }
+
+  private func work(_ run: (Int) -> Output) {
+    while true {
+      condition.lock()
+      while !cancelled && nextJob < count && nextJob >= taken + window { condition.wait() }
+      guard !cancelled, nextJob < count else {
+        running -= 1
+        condition.broadcast()
+        condition.unlock()
+        return
+      }
+      let index = nextJob
+      nextJob += 1
+      condition.unlock()
+      let result = run(index)
+      condition.lock()
+      (slots + index % window).pointee = consume result
+      filled[index % window] = true
+      condition.broadcast()
+      condition.unlock()
+    }
+  }
+}

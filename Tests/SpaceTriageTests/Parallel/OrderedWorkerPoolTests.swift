@@ -1,0 +1,73 @@
+import Foundation
+import Testing
+
+@testable import SpaceTriage
+
+/// A counter shared by worker threads and the test.
+private final class Counter: @unchecked Sendable {
+  // SAFETY (@unchecked Sendable): `value` is used only with `lock` held.
+  private let lock = NSLock()
+  private var value = 0
+  func add(_ amount: Int = 1) { lock.withLock { value += amount } }
+  var current: Int { lock.withLock { value } }
+}
+
+/// A noncopyable result that counts its destruction.
+private struct Tracked: ~Copyable {
+  let index: Int
+  let destroyed: Counter
+  deinit { destroyed.add() }
+}
+
+struct OrderedWorkerPoolTests {
+  @Test(arguments: [(1, 1), (3, 4), (8, 2)])
+  func resultsComeInOrderAndWorkersStayWithinTheWindow(workers: Int, window: Int) {
+    let taken = Counter()
+    let ahead = Counter()
+    let pool = OrderedWorkerPool<Int>(count: 200, workers: workers, window: window) {
+      { index in
+        // A job starts only while it is within `window` of the results taken.
+        if index >= taken.current + window + 1 { ahead.add() }
+        if index % 7 == 0 { usleep(100) }
+        return index * 2
+      }
+    }
+    var results: [Int] = []
+    for index in 0..<200 {
+      results.append(pool.take(index))
+      taken.add()
+    }
+    pool.finish()
+    #expect(results == (0..<200).map { $0 * 2 })
+    #expect(ahead.current == 0)
+  }
+
+  /// Results never taken (a caller that stops early) are destroyed with the pool, once each.
+  @Test func untakenNoncopyableResultsAreDestroyed() {
+    let made = Counter()
+    let destroyed = Counter()
+    do {
+      let pool = OrderedWorkerPool<Tracked>(count: 50, workers: 3, window: 4) {
+        { index in
+          made.add()
+          return Tracked(index: index, destroyed: destroyed)
+        }
+      }
+      for index in 0..<3 {
+        let result = pool.take(index)
+        #expect(result.index == index)
+      }
+      pool.finish()
+    }
+    #expect(made.current >= 3 && made.current <= 3 + 4 + 3)
+    // The last worker thread may still hold the pool for a moment after `finish()`.
+    let deadline = Date().addingTimeInterval(10)
+    while destroyed.current < made.current && Date() < deadline { usleep(1000) }
+    #expect(destroyed.current == made.current)
+  }
+
+  @Test func noJobs() {
+    let pool = OrderedWorkerPool<Int>(count: 0, workers: 4, window: 2) { { $0 } }
+    pool.finish()
+  }
+}
