@@ -1,5 +1,6 @@
 public import Foundation
 public import SpaceTriage
+import SpaceHistory
 
 /// `space-triage doctor`: reads a whole Space (remote through the Hub, or a local clone), runs
 /// the checks, classifies the logs and merges everything into one ``DoctorReport``.
@@ -82,9 +83,11 @@ public enum Doctor {
     let launchTimedOut = snapshot.runtime?.errorMessage?.localizedCaseInsensitiveContains("launch timed out") == true
       || report.findings.contains { $0.id == "startup.launch-timeout" }
     let checks = SpaceChecks(snapshot: snapshot, launchTimedOut: launchTimedOut, now: now)
-    return DoctorReport(
+    var result = DoctorReport(
       snapshot: snapshot, checks: checks, logs: report,
       logEvents: (logSnapshot.buildEvents, logSnapshot.runEvents), errorMessageLine: errorLine ? report.lines : nil)
+    result.attemptIndex = AttemptIndex(bytes: input)
+    return result
   }
 
   private static func fetch(_ path: String, hub: HubClient, into snapshot: inout SpaceSnapshot) throws {

@@ -1,3 +1,4 @@
+public import SpaceHistory
 public import SpaceTriage
 
 /// What `doctor` concluded about one Space: runtime, log verdict, checks and one merged list of
@@ -23,6 +24,8 @@ public struct DoctorReport: Sendable {
   public var errorMessageLine: Int?
   /// One list of next steps in the troubleshooting order.
   public var nextSteps: [Step]
+  /// Where the attempts of the merged logs start (remote only): for the history store.
+  public var attemptIndex: AttemptIndex?
 
   init(snapshot: SpaceSnapshot, checks: SpaceChecks, logs: Report?, logEvents: (Int, Int)?, errorMessageLine: Int?) {
     self.snapshot = snapshot

@@ -1,6 +1,6 @@
 public import Foundation
 import GRDB
-public import SpaceTriage
+import SpaceTriage
 
 /// What `space-triage history` shows.
 public struct HistorySummary: Sendable {
@@ -39,6 +39,9 @@ public struct HistorySummary: Sendable {
   public var actions: [Action]
   public var first: Date?
   public var last: Date?
+
+  /// Nothing recorded.
+  public static let empty = HistorySummary(totalRuns: 0, runs: [], ids: [], fingerprints: [], actions: [], first: nil, last: nil)
 }
 
 extension HistoryStore {

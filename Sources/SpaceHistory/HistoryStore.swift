@@ -113,14 +113,14 @@ public final class HistoryStore: @unchecked Sendable {
   ///
   /// - Returns: the report as it should be printed (escalated when its transient primary came
   ///   back in ≥ 2 distinct attempts within 24 h, counting earlier runs) and what was recorded.
-  public func record(_ report: Report, space: String, command: String, now: Date = Date()) throws -> (Report, Recorded) {
+  public func record(_ report: Report, space: String, command: String, attempts index: AttemptIndex?, now: Date = Date()) throws -> (Report, Recorded) {
     try guarded {
       try queue.write { db in
         var report = report
         let time = now.timeIntervalSince1970
         var primaryAttempts = 0
         if let primary = report.primaryFinding, primary.signatureClass == .transient {
-          let key = AttemptKey.of(primary, in: report)
+          let key = AttemptKey.of(primary, index: index)
           let earlier = try String.fetchSet(
             db,
             sql: """
@@ -140,7 +140,7 @@ public final class HistoryStore: @unchecked Sendable {
         for finding in report.findings where finding.signatureClass.isFailure {
           try db.execute(
             sql: "INSERT INTO runFinding (runId, space, time, findingId, class, attemptKey) VALUES (?, ?, ?, ?, ?, ?)",
-            arguments: [runId, space, time, finding.id, finding.signatureClass.rawValue, AttemptKey.of(finding, in: report)])
+            arguments: [runId, space, time, finding.id, finding.signatureClass.rawValue, AttemptKey.of(finding, index: index)])
         }
         for line in report.unrecognized {
           try db.execute(

@@ -171,6 +171,8 @@ enum DoctorRunner {
     process.executableURL = binary
     process.arguments = arguments
     var env = ProcessInfo.processInfo.environment
+    // The history store of these runs: never the user's own.
+    env["XDG_STATE_HOME"] = FileManager.default.temporaryDirectory.appendingPathComponent("space-triage-test-state-\(ProcessInfo.processInfo.processIdentifier)").path
     env["NO_COLOR"] = "1"
     env.removeValue(forKey: "HF_TOKEN")
     env.removeValue(forKey: "HF_ENDPOINT")

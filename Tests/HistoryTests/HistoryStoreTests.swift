@@ -11,6 +11,10 @@ struct HistoryStoreTests {
   }
 
   /// A log of one attempt whose app banner is at `banner` and which ends in a ZeroGPU worker error.
+  static func index(_ banner: String) -> AttemptIndex {
+    AttemptIndex(bytes: Array("===== Application Startup at \(banner) =====\n".utf8))
+  }
+
   static func zeroGPUReport(banner: String, source: String = "-") -> Report {
     let bannerText = "===== Application Startup at \(banner) ====="
     let error = "gradio.exceptions.Error: 'ZeroGPU worker error'"
@@ -31,18 +35,18 @@ struct HistoryStoreTests {
   @Test func theSameLogReadTwiceDoesNotEscalate() throws {
     let store = try HistoryStore(path: Self.temporaryPath())
     let report = Self.zeroGPUReport(banner: "2026-11-30 10:05:00")
-    let (first, one) = try store.record(report, space: "acme/a", command: "classify", now: t0)
+    let (first, one) = try store.record(report, space: "acme/a", command: "classify", attempts: Self.index("2026-11-30 10:05:00"), now: t0)
     #expect(first.verdict == .transient && !first.escalated && one.primaryAttempts == 1)
-    let (second, two) = try store.record(report, space: "acme/a", command: "classify", now: t0.addingTimeInterval(60))
+    let (second, two) = try store.record(report, space: "acme/a", command: "classify", attempts: Self.index("2026-11-30 10:05:00"), now: t0.addingTimeInterval(60))
     #expect(second.verdict == .transient && !second.escalated)
     #expect(two.primaryAttempts == 1)
   }
 
   @Test func aNewAttemptFortyMinutesLaterEscalatesAcrossRuns() throws {
     let store = try HistoryStore(path: Self.temporaryPath())
-    _ = try store.record(Self.zeroGPUReport(banner: "2026-11-30 10:05:00"), space: "acme/a", command: "watch", now: t0)
+    _ = try store.record(Self.zeroGPUReport(banner: "2026-11-30 10:05:00"), space: "acme/a", command: "watch", attempts: Self.index("2026-11-30 10:05:00"), now: t0)
     let (later, recorded) = try store.record(
-      Self.zeroGPUReport(banner: "2026-11-30 10:45:00"), space: "acme/a", command: "watch", now: t0.addingTimeInterval(40 * 60))
+      Self.zeroGPUReport(banner: "2026-11-30 10:45:00"), space: "acme/a", command: "watch", attempts: Self.index("2026-11-30 10:45:00"), now: t0.addingTimeInterval(40 * 60))
     #expect(later.verdict == .persistent)
     #expect(later.escalated)
     #expect(recorded.primaryAttempts == 2)
@@ -50,10 +54,10 @@ struct HistoryStoreTests {
     #expect(later.advice[1].text.contains("2 distinct attempts of acme/a within 24 h"))
     // Another Space, or the same one a day later, does not count.
     let (other, _) = try store.record(
-      Self.zeroGPUReport(banner: "2026-11-30 10:50:00"), space: "acme/b", command: "watch", now: t0.addingTimeInterval(50 * 60))
+      Self.zeroGPUReport(banner: "2026-11-30 10:50:00"), space: "acme/b", command: "watch", attempts: Self.index("2026-11-30 10:50:00"), now: t0.addingTimeInterval(50 * 60))
     #expect(other.verdict == .transient)
     let (nextDay, _) = try store.record(
-      Self.zeroGPUReport(banner: "2026-12-01 12:00:00"), space: "acme/a", command: "watch", now: t0.addingTimeInterval(26 * 3600))
+      Self.zeroGPUReport(banner: "2026-12-01 12:00:00"), space: "acme/a", command: "watch", attempts: Self.index("2026-12-01 12:00:00"), now: t0.addingTimeInterval(26 * 3600))
     #expect(nextDay.verdict == .transient, "the runs of the day before are outside the 24 h window")
   }
 
@@ -62,7 +66,7 @@ struct HistoryStoreTests {
     var report = Self.zeroGPUReport(banner: "2026-11-30 10:05:00")
     report.findings[1].signatureClass = .persistent
     report.verdict = .persistent
-    let (out, recorded) = try store.record(report, space: "acme/a", command: "classify", now: t0)
+    let (out, recorded) = try store.record(report, space: "acme/a", command: "classify", attempts: Self.index("2026-11-30 10:05:00"), now: t0)
     #expect(out == report)
     #expect(recorded.primaryAttempts == 0)
   }
@@ -71,9 +75,9 @@ struct HistoryStoreTests {
     let store = try HistoryStore(path: Self.temporaryPath())
     var report = Self.zeroGPUReport(banner: "2026-11-30 10:05:00")
     report.unrecognized = [UnrecognizedLine(fingerprint: "0123456789ab", template: "boom <N>", line: 4, text: "boom 4", count: 2)]
-    _ = try store.record(report, space: "acme/a", command: "classify", now: t0)
-    _ = try store.record(Self.zeroGPUReport(banner: "2026-11-30 11:05:00"), space: "acme/a", command: "classify", now: t0.addingTimeInterval(3600))
-    _ = try store.record(Self.zeroGPUReport(banner: "2026-11-30 11:05:00"), space: "acme/b", command: "classify", now: t0.addingTimeInterval(3600))
+    _ = try store.record(report, space: "acme/a", command: "classify", attempts: Self.index("2026-11-30 10:05:00"), now: t0)
+    _ = try store.record(Self.zeroGPUReport(banner: "2026-11-30 11:05:00"), space: "acme/a", command: "classify", attempts: Self.index("2026-11-30 11:05:00"), now: t0.addingTimeInterval(3600))
+    _ = try store.record(Self.zeroGPUReport(banner: "2026-11-30 11:05:00"), space: "acme/b", command: "classify", attempts: Self.index("2026-11-30 11:05:00"), now: t0.addingTimeInterval(3600))
     let all = try store.summary(space: "acme/a", since: nil)
     #expect(all.totalRuns == 2)
     #expect(all.runs.first?.verdict == "persistent")
@@ -98,7 +102,7 @@ struct HistoryStoreTests {
           let store = try HistoryStore(path: path)
           for index in 0..<100 {
             _ = try store.record(
-              Self.zeroGPUReport(banner: "2026-11-30 10:\(index % 60)"), space: "acme/w\(writer)", command: "classify",
+              Self.zeroGPUReport(banner: "2026-11-30 10:\(index % 60)"), space: "acme/w\(writer)", command: "classify", attempts: Self.index("2026-11-30 10:\(index % 60)"),
               now: Date(timeIntervalSince1970: 1_795_000_000 + Double(index)))
           }
         } catch { failures.add("\(error)") }
@@ -124,9 +128,33 @@ struct HistoryStoreTests {
     _ = try HistoryStore(path: path)
     try FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: path)
     let error = try #require(throws: HistoryError.self) {
-      _ = try HistoryStore(path: path).record(Self.zeroGPUReport(banner: "x"), space: "acme/a", command: "classify")
+      _ = try HistoryStore(path: path).record(Self.zeroGPUReport(banner: "x"), space: "acme/a", command: "classify", attempts: nil)
     }
     #expect(error.description.contains("cannot write"))
+  }
+
+  @Test func attemptIndexFindsBannersAndTimestamps() {
+    let log = """
+      ===== Build Queued at 2026-11-30 10:00:00 / Commit SHA: e9e3061 =====
+      building
+      ===== Application Startup at 2026-11-30 10:05:00 =====
+      ===== Application Startup at 2026-11-30 10:05:00 =====
+      error one
+      ===== Application Startup at 2026-11-30 10:45:00 =====
+      error two
+      """
+    let index = AttemptIndex(bytes: Array(log.utf8))
+    #expect(index.banners.map(\.time) == ["2026-11-30 10:00:00", "2026-11-30 10:05:00", "2026-11-30 10:45:00"])
+    #expect(index.start(of: 2) == "2026-11-30 10:00:00")
+    #expect(index.start(of: 5) == "2026-11-30 10:05:00")
+    #expect(index.start(of: 7) == "2026-11-30 10:45:00")
+    let sse = AttemptIndex(bytes: Array(#"data: {"data": "boom\n", "timestamp": "2026-11-30T10:05:01Z"}"#.utf8) + [0x0A])
+    #expect(sse.start(of: 1) == "2026-11-30T10:05:01Z")
+    // Fed in pieces, the same.
+    let pieces = AttemptIndex()
+    for chunk in Array(log.utf8).chunked(3) { chunk.withUnsafeBytes { pieces.feed($0) } }
+    pieces.finish()
+    #expect(pieces.banners.map(\.line) == index.banners.map(\.line))
   }
 
   @Test func defaultPathFollowsXDG() {
@@ -142,7 +170,7 @@ struct HistoryStoreTests {
     #expect(try store.actionsTaken(space: "acme/a", within: 86400, now: t0.addingTimeInterval(3600)) == ["restart"])
     #expect(try store.actionsTaken(space: "acme/a", within: 86400, now: t0.addingTimeInterval(25 * 3600)).isEmpty)
     for (index, space) in ["x/1", "x/2", "x/3"].enumerated() {
-      _ = try store.record(Self.zeroGPUReport(banner: "b"), space: space, command: "fleet", now: t0.addingTimeInterval(Double(index) * 300))
+      _ = try store.record(Self.zeroGPUReport(banner: "b"), space: space, command: "fleet", attempts: Self.index("b"), now: t0.addingTimeInterval(Double(index) * 300))
     }
     #expect(try store.transientSpread(within: 1800, now: t0.addingTimeInterval(900)) == ["zerogpu.worker-error": ["x/1", "x/2", "x/3"]])
     #expect(try store.transientSpread(within: 1800, now: t0.addingTimeInterval(2000)).isEmpty)
@@ -154,4 +182,10 @@ final class Failures: @unchecked Sendable {
   private var list: [String] = []
   func add(_ text: String) { lock.withLock { list.append(text) } }
   var all: [String] { lock.withLock { list } }
+}
+
+extension Array {
+  func chunked(_ size: Int) -> [[Element]] {
+    stride(from: 0, to: count, by: size).map { Array(self[$0..<Swift.min($0 + size, count)]) }
+  }
 }
