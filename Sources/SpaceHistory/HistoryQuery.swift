@@ -103,12 +103,23 @@ extension HistoryStore {
   // MARK: - Heal's budget
 
   /// Records an action `heal` took (or tried) on `space`.
-  public func recordAction(space: String, kind: String, outcome: String, detail: String = "", now: Date = Date()) throws {
+  @discardableResult
+  public func recordAction(space: String, kind: String, outcome: String, detail: String = "", now: Date = Date()) throws -> Int64 {
     try guarded {
       try queue.write { db in
         try db.execute(
           sql: "INSERT INTO action (space, time, kind, outcome, detail) VALUES (?, ?, ?, ?, ?)",
           arguments: [space, now.timeIntervalSince1970, kind, outcome, detail])
+        return db.lastInsertedRowID
+      }
+    }
+  }
+
+  /// Sets the outcome of a recorded action (once its watch ended).
+  public func updateAction(_ id: Int64, outcome: String, detail: String) throws {
+    try guarded {
+      try queue.write { db in
+        try db.execute(sql: "UPDATE action SET outcome = ?, detail = ? WHERE id = ?", arguments: [outcome, detail, id])
       }
     }
   }
