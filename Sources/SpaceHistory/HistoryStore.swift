@@ -152,33 +152,56 @@ public final class HistoryStore: @unchecked Sendable {
     }
   }
 
-  /// Inserts a run as-is (no escalation): for imports and benchmarks.
-  public func insert(space: String, time: Date, command: String, source: String, verdict: Verdict, primary: String?,
-                     findings: [(id: String, signatureClass: SignatureClass, attemptKey: String)], fingerprints: [(String, String, Int)] = []) throws {
-    try guarded {
-      try queue.write { db in
-        let stamp = time.timeIntervalSince1970
-        try db.execute(
-          sql: "INSERT INTO run (space, time, command, source, verdict, primaryId, escalated, attempts) VALUES (?, ?, ?, ?, ?, ?, 0, 1)",
-          arguments: [space, stamp, command, source, verdict.rawValue, primary])
-        let runId = db.lastInsertedRowID
-        for finding in findings {
-          try db.execute(
-            sql: "INSERT INTO runFinding (runId, space, time, findingId, class, attemptKey) VALUES (?, ?, ?, ?, ?, ?)",
-            arguments: [runId, space, stamp, finding.id, finding.signatureClass.rawValue, finding.attemptKey])
-        }
-        for (fingerprint, template, count) in fingerprints {
-          try db.execute(
-            sql: "INSERT INTO runFingerprint (runId, space, time, fingerprint, template, count) VALUES (?, ?, ?, ?, ?, ?)",
-            arguments: [runId, space, stamp, fingerprint, template, count])
-        }
-      }
+  /// A run as stored, for bulk inserts (imports, benchmarks).
+  public struct RunRecord: Sendable {
+    public var space: String
+    public var time: Date
+    public var command: String
+    public var source: String
+    public var verdict: Verdict
+    public var primary: String?
+    public var findings: [(id: String, signatureClass: SignatureClass, attemptKey: String)]
+    public var fingerprints: [(fingerprint: String, template: String, count: Int)]
+
+    public init(
+      space: String, time: Date, command: String, source: String, verdict: Verdict, primary: String?,
+      findings: [(id: String, signatureClass: SignatureClass, attemptKey: String)] = [],
+      fingerprints: [(fingerprint: String, template: String, count: Int)] = []
+    ) {
+      self.space = space
+      self.time = time
+      self.command = command
+      self.source = source
+      self.verdict = verdict
+      self.primary = primary
+      self.findings = findings
+      self.fingerprints = fingerprints
     }
   }
 
-  /// Runs `body` in one write transaction (bulk inserts).
-  public func batch(_ body: @escaping (HistoryStore) throws -> Void) throws {
-    try guarded { try queue.inTransaction { _ in try body(self); return .commit } }
+  /// Inserts runs as they are (no escalation), all in one transaction.
+  public func insert(_ records: [RunRecord]) throws {
+    try guarded {
+      try queue.write { db in
+        let run = try db.makeStatement(
+          sql: "INSERT INTO run (space, time, command, source, verdict, primaryId, escalated, attempts) VALUES (?, ?, ?, ?, ?, ?, 0, 1)")
+        let finding = try db.makeStatement(
+          sql: "INSERT INTO runFinding (runId, space, time, findingId, class, attemptKey) VALUES (?, ?, ?, ?, ?, ?)")
+        let fingerprint = try db.makeStatement(
+          sql: "INSERT INTO runFingerprint (runId, space, time, fingerprint, template, count) VALUES (?, ?, ?, ?, ?, ?)")
+        for record in records {
+          let stamp = record.time.timeIntervalSince1970
+          try run.execute(arguments: [record.space, stamp, record.command, record.source, record.verdict.rawValue, record.primary])
+          let runId = db.lastInsertedRowID
+          for item in record.findings {
+            try finding.execute(arguments: [runId, record.space, stamp, item.id, item.signatureClass.rawValue, item.attemptKey])
+          }
+          for item in record.fingerprints {
+            try fingerprint.execute(arguments: [runId, record.space, stamp, item.fingerprint, item.template, item.count])
+          }
+        }
+      }
+    }
   }
 }
 
