@@ -132,3 +132,29 @@ final class Results: @unchecked Sendable {
   func add(_ text: String) { lock.withLock { list.append(text) } }
   var all: [String] { lock.withLock { list } }
 }
+
+/// `doctor` and `watch --space` record their runs.
+@Suite(.serialized)
+struct HistoryRecordingTests {
+  @Test func doctorAndWatchRecordTheirRuns() throws {
+    let hub = try FakeHub(spaces: [HealCommandTests.hiccup("acme/hiccup", banner: "10:05:00")])
+    defer { hub.stop() }
+    let folder = try HistoryCommandTests.scratch()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let history = folder.appendingPathComponent("h.sqlite").path
+    let environment = ["HF_ENDPOINT": hub.endpoint, "HF_TOKEN": FakeHub.validToken]
+    for _ in 0..<2 {
+      let doctor = try HistoryCommandTests.run(["doctor", "acme/hiccup", "--log-wait", "0.5", "--history", history], environment: environment)
+      #expect(doctor.status == 75, "the same attempt read twice is not a recurrence: \(doctor.stdout)\(doctor.stderr)")
+    }
+    let watch = try HistoryCommandTests.run(["watch", "--space", "acme/hiccup", "--history", history, "--format", "json"], environment: environment)
+    #expect(watch.status == 75, "\(watch.stdout)\(watch.stderr)")
+    let none = try HistoryCommandTests.run(["doctor", "acme/hiccup", "--log-wait", "0.5", "--no-history"], environment: environment)
+    #expect(none.status == 75)
+    let listed = try HistoryCommandTests.run(["history", "acme/hiccup", "--history", history, "--format", "json"])
+    #expect(listed.json["runs"] as? Int == 3, "\(listed.stdout)")
+    let commands = (listed.json["recent"] as? [[String: Any]] ?? []).compactMap { $0["command"] as? String }
+    #expect(commands.sorted() == ["doctor", "doctor", "watch"])
+    #expect(try HistoryCommandTests.run(["watch", "--space", "acme/hiccup", "--space-name", "acme/x"], environment: environment).status == 64)
+  }
+}
