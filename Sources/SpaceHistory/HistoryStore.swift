@@ -37,7 +37,18 @@ public final class HistoryStore: @unchecked Sendable {
       configuration.busyMode = .timeout(10)
       configuration.label = "space-triage.history"
       queue = try DatabaseQueue(path: path, configuration: configuration)
-      try HistoryStore.migrator.migrate(queue)
+      // Two processes may open a new file at once: both see no migration applied, one creates
+      // the tables first and the other's CREATE fails. Then it is migrated: look again.
+      var attempt = 0
+      while true {
+        do {
+          try HistoryStore.migrator.migrate(queue)
+          break
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_ERROR && attempt < 5 {
+          attempt += 1
+          usleep(20_000)
+        }
+      }
     } catch let error as HistoryError {
       throw error
     } catch {

@@ -56,8 +56,11 @@ struct HealCommandTests {
     try body(hub, folder.appendingPathComponent("history.sqlite").path)
   }
 
-  func heal(_ hub: FakeHub, _ history: String, _ arguments: [String], token: String? = FakeHub.validToken) throws -> DoctorRunner.Result {
-    var environment = ["HF_ENDPOINT": hub.endpoint]
+  func heal(
+    _ hub: FakeHub, _ history: String, _ arguments: [String], token: String? = FakeHub.validToken, environment extra: [String: String] = [:]
+  ) throws -> DoctorRunner.Result {
+    var environment = extra
+    environment["HF_ENDPOINT"] = hub.endpoint
     if let token { environment["HF_TOKEN"] = token }
     return try DoctorRunner.run(
       ["heal"] + arguments + ["--history", history, "--log-wait", "0.5", "--poll", "0.05"] + DoctorRunner.catalogArguments,
@@ -110,6 +113,11 @@ struct HealCommandTests {
       #expect(cron.status == 4, "\(cron.stdout)")
       #expect(cron.stdout.contains("budget spent"))
       #expect(hub.posts.count == 2)
+      // A day later (an injected clock) the budget is back: one restart, one factory rebuild again.
+      let tomorrow = String(Date().addingTimeInterval(25 * 3600).timeIntervalSince1970)
+      let nextDay = try heal(hub, history, ["acme/stuck", "--yes"], environment: ["SPACE_TRIAGE_NOW": tomorrow])
+      #expect(nextDay.stdout.contains("nothing sent yet"), "\(nextDay.stdout)")
+      #expect(hub.posts.count == 4)
     }
   }
 

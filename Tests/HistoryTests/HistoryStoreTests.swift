@@ -113,6 +113,27 @@ struct HistoryStoreTests {
     #expect(try HistoryStore(path: path).summary(space: nil, since: nil).totalRuns == 200)
   }
 
+  @Test func manyFirstOpenersOfANewFileAllSucceed() throws {
+    for _ in 0..<10 {
+      let path = Self.temporaryPath()
+      let group = DispatchGroup()
+      let failures = Failures()
+      for _ in 0..<6 {
+        group.enter()
+        Thread {
+          defer { group.leave() }
+          do {
+            let store = try HistoryStore(path: path)
+            _ = try store.record(Self.zeroGPUReport(banner: "b"), space: "acme/a", command: "classify", attempts: nil)
+          } catch { failures.add("\(error)") }
+        }.start()
+      }
+      group.wait()
+      #expect(failures.all.isEmpty, "\(failures.all)")
+      #expect(try HistoryStore(path: path).summary(space: nil, since: nil).totalRuns == 6)
+    }
+  }
+
   @Test func aCorruptFileIsAClearError() throws {
     let path = Self.temporaryPath()
     try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
