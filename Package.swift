@@ -11,12 +11,15 @@ let package = Package(
     .library(name: "SpaceTriage", targets: ["SpaceTriage"]),
     .library(name: "PatternCatalog", targets: ["PatternCatalog"]),
     .library(name: "SpaceDoctor", targets: ["SpaceDoctor"]),
+    .library(name: "SpaceHistory", targets: ["SpaceHistory"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    // The history store (SQLite; needs libsqlite3-dev to build).
+    .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
   ],
   targets: [
     // libpcre2-8 as a Swift module: a module map and a shim header, nothing else.
@@ -50,12 +53,15 @@ let package = Package(
       ]
     ),
     // `doctor`: a whole Space (runtime, README YAML, code, pins, secrets, logs) in one report.
-    .target(name: "SpaceDoctor", dependencies: ["SpaceTriage", "Yams"]),
+    .target(name: "SpaceDoctor", dependencies: ["SpaceTriage", "Yams", "SpaceHistory"]),
+    // The history of runs per Space (SQLite through GRDB): escalation across runs, heal's budget.
+    .target(name: "SpaceHistory", dependencies: ["SpaceTriage", .product(name: "GRDB", package: "GRDB.swift")]),
     .executableTarget(
       name: "space-triage",
       dependencies: [
         "SpaceTriage",
         "SpaceDoctor",
+        "SpaceHistory",
         "PatternCatalog",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "SystemPackage", package: "swift-system"),
@@ -67,7 +73,8 @@ let package = Package(
     .testTarget(name: "CorpusTests", dependencies: ["SpaceTriage", "PatternCatalog"]),
     .testTarget(name: "CLITests", dependencies: ["space-triage"]),
     .testTarget(name: "LiveTests", dependencies: ["SpaceTriage", "space-triage"]),
-    .testTarget(name: "DoctorTests", dependencies: ["SpaceDoctor", "SpaceTriage", "PatternCatalog", "space-triage"]),
+    .testTarget(name: "DoctorTests", dependencies: ["SpaceDoctor", "SpaceTriage", "PatternCatalog", "SpaceHistory", "space-triage"]),
+    .testTarget(name: "HistoryTests", dependencies: ["SpaceHistory", "SpaceTriage"]),
   ]
 )
 

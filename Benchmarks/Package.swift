@@ -21,6 +21,16 @@ let package = Package(
       ],
       path: "Benchmarks/ClassifierBenchmarks",
       plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-    )
+    ),
+    .executableTarget(
+      name: "HistoryBenchmarks",
+      dependencies: [
+        .product(name: "SpaceHistory", package: "space-triage"),
+        .product(name: "SpaceTriage", package: "space-triage"),
+        .product(name: "Benchmark", package: "benchmark"),
+      ],
+      path: "Benchmarks/HistoryBenchmarks",
+      plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+    ),
   ]
 )

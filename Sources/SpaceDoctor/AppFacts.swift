@@ -159,7 +159,8 @@ public struct AppFacts: Sendable {
       }
 
       // Hub downloads.
-      for position in tokens.indices where tokens[position].kind == .name
+      for position in tokens.indices
+      where tokens[position].kind == .name
         && ["from_pretrained", "snapshot_download", "hf_hub_download"].contains(tokens[position].text)
         && position + 1 < tokens.count && tokens[position + 1].text == "("
       {

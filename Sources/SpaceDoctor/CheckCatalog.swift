@@ -21,7 +21,8 @@ public enum CheckSeverity: String, Sendable, Comparable, CaseIterable {
 /// Where a check's next step sits in `reference/troubleshooting.md`'s order: configuration
 /// first, then hardware, secrets, code (CUDA timing, GPU duration), pins, start-up tuning.
 public enum CheckArea: Int, Sendable, Comparable {
-  case config = 0, hardware, secrets, code, pins, startup
+  case config = 0
+  case hardware, secrets, code, pins, startup
 
   public static func < (lhs: CheckArea, rhs: CheckArea) -> Bool { lhs.rawValue < rhs.rawValue }
 }
@@ -102,7 +103,8 @@ public enum CheckCatalog {
     why: "NO_APP_FILE: the Space never builds.")
   public static let appPort = CheckDefinition(
     id: "check.app-port", area: .config, severity: .error, title: "Docker Space port",
-    looksAt: "`app_port` against the Dockerfile's EXPOSE / --port", why: "The Hub sends traffic to 7860 unless app_port says otherwise; a server on another port never becomes healthy (launch timeout).")
+    looksAt: "`app_port` against the Dockerfile's EXPOSE / --port",
+    why: "The Hub sends traffic to 7860 unless app_port says otherwise; a server on another port never becomes healthy (launch timeout).")
   public static let sdkVersionUnpinned = CheckDefinition(
     id: "check.sdk-version-unpinned", area: .pins, severity: .warning, title: "sdk_version not set",
     looksAt: "`sdk_version` for gradio/streamlit", why: "Without it a rebuild or a duplicate gets today's SDK release, not the one the code was written for.")
@@ -121,13 +123,15 @@ public enum CheckCatalog {
     why: "CUDA has been initialized before importing the spaces package: the app dies at start-up.")
   public static let gpuDurationFree = CheckDefinition(
     id: "check.gpu-duration-free", area: .code, severity: .warning, title: "@spaces.GPU duration above a free visitor's quota",
-    looksAt: "`@spaces.GPU(duration=N)` (size=\"xlarge\" counts double) above 120 s", why: "Anonymous visitors get 2 min a day and free accounts 3.5 min: a longer request is refused as an illegal duration (300 s has been seen to trigger it).")
+    looksAt: "`@spaces.GPU(duration=N)` (size=\"xlarge\" counts double) above 120 s",
+    why: "Anonymous visitors get 2 min a day and free accounts 3.5 min: a longer request is refused as an illegal duration (300 s has been seen to trigger it).")
   public static let gpuDurationMax = CheckDefinition(
     id: "check.gpu-duration-max", area: .code, severity: .error, title: "@spaces.GPU duration above 40 minutes",
     looksAt: "`@spaces.GPU(duration=N)` above 2400 s", why: "No caller, not even PRO, may request more than 40 min: every call fails (ZeroGPU illegal duration).")
   public static let hardwareFallback = CheckDefinition(
     id: "check.hardware-fallback", area: .hardware, severity: .error, title: "running on free CPU while the code needs a GPU",
-    looksAt: "runtime hardware current = cpu-basic while the app uses spaces / CUDA", why: "A duplicate falls back to free CPU unless other hardware is chosen; GPU code then fails.",
+    looksAt: "runtime hardware current = cpu-basic while the app uses spaces / CUDA",
+    why: "A duplicate falls back to free CPU unless other hardware is chosen; GPU code then fails.",
     remoteOnly: true)
   public static let secretMissing = CheckDefinition(
     id: "check.secret-missing", area: .secrets, severity: .error, title: "the code reads a secret the Space does not have",

@@ -1,4 +1,5 @@
 public import Foundation
+import SpaceHistory
 public import SpaceTriage
 
 /// `space-triage doctor`: reads a whole Space (remote through the Hub, or a local clone), runs
@@ -31,7 +32,8 @@ public enum Doctor {
     if let siblings = info["siblings"] as? [[String: Any]] {
       snapshot.repoFiles = Set(siblings.compactMap { $0["rfilename"] as? String })
     }
-    snapshot.runtime = SpaceRuntimeInfo(json: try hub.json("/api/spaces/\(space)/runtime", what: "the runtime"))
+    snapshot.runtime =
+      SpaceRuntimeInfo(json: try hub.json("/api/spaces/\(space)/runtime", what: "the runtime"))
       ?? SpaceRuntimeInfo(json: info["runtime"])
     if snapshot.runtime?.errorMessage == nil, let infoRuntime = SpaceRuntimeInfo(json: info["runtime"]), let message = infoRuntime.errorMessage {
       snapshot.runtime?.errorMessage = message
@@ -79,12 +81,15 @@ public enum Doctor {
     }
     let classifier = Classifier(catalog: catalog)
     let report = try classifier.classify(MemorySource(input), name: "\(space) build+run logs")
-    let launchTimedOut = snapshot.runtime?.errorMessage?.localizedCaseInsensitiveContains("launch timed out") == true
+    let launchTimedOut =
+      snapshot.runtime?.errorMessage?.localizedCaseInsensitiveContains("launch timed out") == true
       || report.findings.contains { $0.id == "startup.launch-timeout" }
     let checks = SpaceChecks(snapshot: snapshot, launchTimedOut: launchTimedOut, now: now)
-    return DoctorReport(
+    var result = DoctorReport(
       snapshot: snapshot, checks: checks, logs: report,
       logEvents: (logSnapshot.buildEvents, logSnapshot.runEvents), errorMessageLine: errorLine ? report.lines : nil)
+    result.attemptIndex = AttemptIndex(bytes: input)
+    return result
   }
 
   private static func fetch(_ path: String, hub: HubClient, into snapshot: inout SpaceSnapshot) throws {

@@ -1,3 +1,4 @@
+public import SpaceHistory
 public import SpaceTriage
 
 /// What `doctor` concluded about one Space: runtime, log verdict, checks and one merged list of
@@ -23,6 +24,8 @@ public struct DoctorReport: Sendable {
   public var errorMessageLine: Int?
   /// One list of next steps in the troubleshooting order.
   public var nextSteps: [Step]
+  /// Where the attempts of the merged logs start (remote only): for the history store.
+  public var attemptIndex: AttemptIndex?
 
   init(snapshot: SpaceSnapshot, checks: SpaceChecks, logs: Report?, logEvents: (Int, Int)?, errorMessageLine: Int?) {
     self.snapshot = snapshot
@@ -93,7 +96,11 @@ public struct DoctorReport: Sendable {
       // A step the checks already gave with the values filled in replaces the log's generic one
       // (e.g. "add the secret" → "add HF_TOKEN").
       let actions = Set(steps.map(\.action))
-      for step in logs.advice where !(actions.contains(step.action) && ["add-secret", "upgrade-hardware", "import-spaces-first", "move-cuda-into-gpu", "lower-gpu-duration", "align-sdk-version"].contains(step.action)) {
+      for step in logs.advice
+      where
+        !(actions.contains(step.action)
+        && ["add-secret", "upgrade-hardware", "import-spaces-first", "move-cuda-into-gpu", "lower-gpu-duration", "align-sdk-version"].contains(step.action))
+      {
         add(DoctorStep(step.action, step.text), from: logs.primary ?? "logs")
       }
     }
@@ -137,7 +144,9 @@ extension DoctorReport {
       out += "  logs: \(logVerdict?.rawValue ?? logs.verdict.rawValue)\(stage)\(events)\n"
       if let primary = logs.primaryFinding {
         out += "    \(primary.id): \(primary.title)\n"
-        let origin = primary.line != errorMessageLine ? "line \(primary.line)"
+        let origin =
+          primary.line != errorMessageLine
+          ? "line \(primary.line)"
           : primary.firstLine != primary.line ? "runtime errorMessage (first at log line \(primary.firstLine))" : "runtime errorMessage"
         out += "    \(origin): \(TextReporter.safe(primary.text))\n"
       } else if logs.lines == 0 {
@@ -153,7 +162,9 @@ extension DoctorReport {
       }
       out += "  checks: " + counts.joined(separator: ", ") + "\n"
       for check in checks {
-        let mark = check.severity == .error ? paint.paint("error  ", "31", bold: true)
+        let mark =
+          check.severity == .error
+          ? paint.paint("error  ", "31", bold: true)
           : check.severity == .warning ? paint.paint("warning", "33") : "hint   "
         out += "    \(mark) \(check.id) \(check.location)\n      \(TextReporter.safe(check.message))\n"
       }
@@ -174,12 +185,16 @@ extension DoctorReport {
       ("directory", .optional(snapshot.directory)),
     ]
     if let runtime = snapshot.runtime {
-      fields.append(("runtime", .object([
-        ("stage", .string(runtime.stage)),
-        ("hardware", .object([("current", .optional(runtime.hardwareCurrent)), ("requested", .optional(runtime.hardwareRequested))])),
-        ("errorMessage", .optional(runtime.errorMessage)),
-        ("private", snapshot.isPrivate.map(JSONValue.bool) ?? .null),
-      ])))
+      fields.append(
+        (
+          "runtime",
+          .object([
+            ("stage", .string(runtime.stage)),
+            ("hardware", .object([("current", .optional(runtime.hardwareCurrent)), ("requested", .optional(runtime.hardwareRequested))])),
+            ("errorMessage", .optional(runtime.errorMessage)),
+            ("private", snapshot.isPrivate.map(JSONValue.bool) ?? .null),
+          ])
+        ))
     } else {
       fields.append(("runtime", .null))
     }
@@ -196,9 +211,14 @@ extension DoctorReport {
       fields.append(("logs", .null))
     }
     fields.append(("checks", .array(checks.map(DoctorReport.checkJSON))))
-    fields.append(("nextSteps", .array(nextSteps.map {
-      .object([("action", .string($0.action)), ("text", .string($0.text)), ("from", .string($0.from))])
-    })))
+    fields.append(
+      (
+        "nextSteps",
+        .array(
+          nextSteps.map {
+            .object([("action", .string($0.action)), ("text", .string($0.text)), ("from", .string($0.from))])
+          })
+      ))
     fields.append(("notes", .array(snapshot.notes.map(JSONValue.string))))
     fields.append(("verdict", .string(exitVerdict.rawValue)))
     fields.append(("checksExplainFailure", .bool(checksExplainFailure)))
@@ -236,9 +256,12 @@ extension DoctorReport {
       lines.append(DoctorReport.redacted(.object([("event", .string("check"))] + fields)).serialized())
     }
     if let logs {
-      lines.append(DoctorReport.redacted(.object([
-        ("event", .string("logs")), ("verdict", .optional(logVerdict?.rawValue)), ("report", JSONReporter.report(logs)),
-      ])).serialized())
+      lines.append(
+        DoctorReport.redacted(
+          .object([
+            ("event", .string("logs")), ("verdict", .optional(logVerdict?.rawValue)), ("report", JSONReporter.report(logs)),
+          ])
+        ).serialized())
     }
     if case .object(let fields) = json() { lines.append(DoctorReport.redacted(.object([("event", .string("doctor"))] + fields)).serialized()) }
     return lines.joined(separator: "\n") + "\n"

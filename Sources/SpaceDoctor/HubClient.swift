@@ -92,7 +92,8 @@ public final class HubClient: @unchecked Sendable {
     switch status {
     case 200..<300: return
     case 401, 403:
-      let hint = token == nil
+      let hint =
+        token == nil
         ? "set HF_TOKEN to a token with read access (a private Space, or a duplicate, which is private by default)"
         : "HF_TOKEN was sent but was refused: use a token of an account that can see this Space, with the \"read\" role (a fine-grained token needs read access to this repository)"
       throw SpaceLogsError(.notAuthorised(status: status), message: "the Hub answered \(status) for \(what) of \(space): \(hint)")

@@ -28,9 +28,10 @@ public struct LogSnapshot: Sendable {
   ///   byte arrived. A 404 (no logs yet) is an empty log with a note.
   public static func read(endpoint: URL, space: String, token: String?, wait: Double) throws -> LogSnapshot {
     let readers = [SpaceLogKind.build, .run].map { kind in
-      StreamReader(client: SpaceLogsClient(
-        request: SpaceLogsRequest(endpoint: endpoint, space: space, kind: kind, token: token), maxRetries: 0,
-        backoff: { _ in .zero }, readTimeout: max(5, wait + 5)))
+      StreamReader(
+        client: SpaceLogsClient(
+          request: SpaceLogsRequest(endpoint: endpoint, space: space, kind: kind, token: token), maxRetries: 0,
+          backoff: { _ in .zero }, readTimeout: max(5, wait + 5)))
     }
     for reader in readers { reader.start() }
     let start = Date()

@@ -16,6 +16,8 @@ struct Classify: ParsableCommand {
 
   @OptionGroup var catalogOptions: CatalogOptions
   @OptionGroup var formatOptions: FormatOptions
+  @OptionGroup var historyOptions: HistoryOptions
+  @OptionGroup var spaceNameOption: SpaceNameOption
 
   @Option(
     name: .shortAndLong,
@@ -27,6 +29,7 @@ struct Classify: ParsableCommand {
 
   mutating func validate() throws {
     guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1.") }
+    if spaceNameOption.spaceName != nil && paths.count > 1 { throw ValidationError("--space-name names the Space of one input; give one PATH (or standard input).") }
     if formatOptions.format != .text && formatOptions.color == .always {
       throw ValidationError("--color always only applies to --format text; drop one of them.")
     }
@@ -43,12 +46,20 @@ struct Classify: ParsableCommand {
     if formatOptions.format == .json {
       Output.write(JSONReporter.documentStart(catalogVersion: Catalog.schemaVersion, signatureCount: catalog.signatures.count))
     }
-    BatchClassifier(catalog: catalog).run(inputs, jobs: jobs) { _, result in
+    // A piped log of a named Space is read whole first: the history needs its attempts' banners.
+    var piped: [UInt8]?
+    if spaceNameOption.spaceName != nil, inputs.count == 1, case .standardInput = inputs[0] {
+      piped = Classify.readStandardInput()
+    }
+    func deliver(_ input: InputFiles.Input, _ result: Result<Report, InputError>) {
       switch result {
       case .failure(let error):
         Output.error("cannot read \(error)")
         inputFailure = error.kind == .cannotOpen && inputFailure != .ioError ? .cannotOpen : .ioError
-      case .success(let report):
+      case .success(var report):
+        if let space = spaceNameOption.spaceName {
+          report = historyOptions.record(report, space: space, command: "classify", attempts: Classify.attempts(of: input, piped: piped))
+        }
         let status = ExitStatus(report.verdict)
         if worst.map({ Verdict(status: $0).severity < report.verdict.severity }) ?? true { worst = status }
         switch formatOptions.format {
@@ -58,6 +69,12 @@ struct Classify: ParsableCommand {
         }
         tally.add(report)
       }
+    }
+    if let piped {
+      let classifier = Classifier(catalog: catalog)
+      deliver(inputs[0], .success((try? classifier.classify(MemorySource(piped), name: "-")) ?? classifier.classify(text: "", name: "-")))
+    } else {
+      BatchClassifier(catalog: catalog).run(inputs, jobs: jobs, deliver: deliver)
     }
     switch formatOptions.format {
     case .text where tally.inputs > 1: Output.write("\n" + text.summary(tally))

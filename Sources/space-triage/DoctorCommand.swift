@@ -25,6 +25,7 @@ struct DoctorCommand: ParsableCommand {
 
   @OptionGroup var catalogOptions: CatalogOptions
   @OptionGroup var formatOptions: FormatOptions
+  @OptionGroup var historyOptions: HistoryOptions
 
   @Option(name: .customLong("log-wait"), help: ArgumentHelp("Stop reading a log after this many seconds without a new line (and after this + 0.5 s in all).", valueName: "seconds"))
   var logWait: Double = 3
@@ -42,7 +43,7 @@ struct DoctorCommand: ParsableCommand {
   func run() throws {
     var isDirectory: ObjCBool = false
     let isFolder = FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory) && isDirectory.boolValue
-    let report: DoctorReport
+    var report: DoctorReport
     do {
       if isFolder {
         report = try Doctor.local(directory: target)
@@ -68,6 +69,7 @@ struct DoctorCommand: ParsableCommand {
       case .network: throw ExitStatus.ioError.exitCode
       }
     }
+    if !isFolder, let logs = report.logs { report = report.withLogs(historyOptions.record(logs, space: target, command: "doctor", attempts: report.attemptIndex)) }
     switch formatOptions.format {
     case .text: Output.write(report.text(color: formatOptions.useColor))
     case .json: Output.write(report.jsonText())

@@ -56,7 +56,8 @@ struct Patterns: ParsableCommand {
       out += "  defined at: \(signature.location)\n"
       if let compiled = try? CompiledCatalog(Catalog(signatures: [signature])) {
         let literals = compiled.prefilter.literalsBySignature.first ?? []
-        out += literals.isEmpty
+        out +=
+          literals.isEmpty
           ? "  prefilter: none (runs on every line)\n"
           : "  prefilter literals: " + literals.map { "`\($0)`" }.joined(separator: ", ") + "\n"
       }
@@ -150,7 +151,6 @@ struct Patterns: ParsableCommand {
     return .object(fields)
   }
 }
-
 
 /// `--dialect` values of `patterns export`.
 enum ExportDialect: String, ExpressibleByArgument, CaseIterable {

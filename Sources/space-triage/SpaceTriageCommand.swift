@@ -8,7 +8,7 @@ struct SpaceTriageCommand: ParsableCommand {
     abstract: "Read Hugging Face Space logs: say what went wrong, whether a retry will help, and what to do next.",
     discussion: ExitStatus.helpText,
     version: "0.1.0",
-    subcommands: [Classify.self, Watch.self, Patterns.self, DoctorCommand.self]
+    subcommands: [Classify.self, Watch.self, Patterns.self, DoctorCommand.self, HistoryCommand.self, HealCommand.self, FleetCommand.self]
   )
 
   static func main() {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import SpaceHistory
 import SpaceTriage
 import SystemPackage
 
@@ -26,6 +27,8 @@ struct Watch: ParsableCommand {
 
   @OptionGroup var catalogOptions: CatalogOptions
   @OptionGroup var formatOptions: FormatOptions
+  @OptionGroup var historyOptions: HistoryOptions
+  @OptionGroup var spaceNameOption: SpaceNameOption
 
   @Flag(help: "Keep reading FILE at its end, like tail -f, until Ctrl-C or SIGTERM.")
   var follow = false
@@ -52,6 +55,7 @@ struct Watch: ParsableCommand {
     if let space {
       if file != nil { throw ValidationError("--space reads the logs API; drop FILE.") }
       if follow { throw ValidationError("--space follows the stream already; drop --follow.") }
+      if spaceNameOption.spaceName != nil { throw ValidationError("--space names the Space already; drop --space-name.") }
       guard Watch.isSpaceName(space) else {
         throw ValidationError("--space wants OWNER/NAME, e.g. --space gradio/hello_world (got `\(Redactor.standard.redact(space))`).")
       }
@@ -63,13 +67,20 @@ struct Watch: ParsableCommand {
 
   func run() throws {
     let catalog = try catalogOptions.compiledCatalog()
-    let (source, name) = try openSource()
+    var (source, name) = try openSource()
+    let attempts = AttemptIndex()
+    if space != nil || spaceNameOption.spaceName != nil { source = IndexingSource(source, index: attempts) }
     let live = LiveTriage(
       catalog: catalog, source: name, stallAfter: stall > 0 ? .milliseconds(Int64((stall * 1000).rounded())) : nil)
     let printer = WatchPrinter(
       format: formatOptions.format, color: formatOptions.useColor, signatureCount: catalog.signatures.count)
     let tick = max(0.05, min(1, stall / 10))
-    WatchSession(live: live, printer: printer).run(source, tickEvery: tick)
+    let session = WatchSession(live: live, printer: printer)
+    if let recorded = space ?? spaceNameOption.spaceName {
+      let history = historyOptions
+      session.finalize = { history.record($0, space: recorded, command: "watch", attempts: attempts) }
+    }
+    session.run(source, tickEvery: tick)
   }
 
   /// The input to read and its name in reports.
@@ -120,6 +131,8 @@ private final class WatchSession: @unchecked Sendable {
   private let live: LiveTriage
   private var printer: WatchPrinter
   private var finished = false
+  /// Applied to the final report before it is printed (history: record, escalate across runs).
+  var finalize: (Report) -> Report = { $0 }
   private var keepAlive: [any DispatchSourceProtocol] = []
 
   init(live: LiveTriage, printer: WatchPrinter) {
@@ -199,7 +212,7 @@ private final class WatchSession: @unchecked Sendable {
         _exit(ExitStatus.ioError.rawValue)
       }
     }
-    let report = live.finish(bytesRead: bytesRead)
+    let report = finalize(live.finish(bytesRead: bytesRead))
     printer.printFinal(report)
     _exit(ExitStatus(report.verdict).rawValue)
   }

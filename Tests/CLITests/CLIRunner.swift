@@ -34,6 +34,8 @@ struct CLIRunner {
     process.arguments = arguments
     process.currentDirectoryURL = packageRoot
     var env = ProcessInfo.processInfo.environment
+    // The history store of these runs: never the user's own.
+    env["XDG_STATE_HOME"] = FileManager.default.temporaryDirectory.appendingPathComponent("space-triage-test-state-\(ProcessInfo.processInfo.processIdentifier)").path
     env["NO_COLOR"] = "1"
     for (key, value) in environment { env[key] = value }
     process.environment = env

@@ -1,7 +1,8 @@
 import Foundation
 import PatternCatalog
-@testable import SpaceTriage
 import Testing
+
+@testable import SpaceTriage
 
 /// Failures read from their shape (SPEC "Failures that no entry names"), the port hint's
 /// promotion and logs that simply end, on short logs written for each rule.
@@ -175,12 +176,13 @@ struct ShapeTests {
     #expect(Triage.origin(of: frame).frame == named)
   }
 
-  @Test(arguments: [
-    ("ValueError: x", "ValueError"), ("requests.exceptions.ReadTimeout: (x)", "requests.exceptions.ReadTimeout"),
-    ("RuntimeError", "RuntimeError"), ("socket.timeout: timed out", "socket.timeout"),
-    ("INFO:     Started server process [1]", nil), ("During handling of the above exception, another exception occurred:", nil),
-    ("KeyboardInterrupt", nil), ("BrokenPipeError: [Errno 32] Broken pipe", nil), ("2026-04-15 10:00:00 ERROR x", nil),
-  ] as [(String, String?)])
+  @Test(
+    arguments: [
+      ("ValueError: x", "ValueError"), ("requests.exceptions.ReadTimeout: (x)", "requests.exceptions.ReadTimeout"),
+      ("RuntimeError", "RuntimeError"), ("socket.timeout: timed out", "socket.timeout"),
+      ("INFO:     Started server process [1]", nil), ("During handling of the above exception, another exception occurred:", nil),
+      ("KeyboardInterrupt", nil), ("BrokenPipeError: [Errno 32] Broken pipe", nil), ("2026-04-15 10:00:00 ERROR x", nil),
+    ] as [(String, String?)])
   func pythonExceptionLines(_ line: String, _ type: String?) {
     var bytes = Array(line.utf8)
     let found = bytes.withUnsafeMutableBytes { Triage.pythonExceptionType(UnsafeRawBufferPointer($0)) }

@@ -55,7 +55,8 @@ struct CheckTests {
   }
 
   @Test func appFileMissing() throws {
-    let check = try #require(only("check.app-file-missing", run(["README.md": Self.readme("sdk: gradio\nsdk_version: 5.49.1\npython_version: \"3.10\"\napp_file: src/main.py"), "app.py": Self.cleanApp])))
+    let check = try #require(
+      only("check.app-file-missing", run(["README.md": Self.readme("sdk: gradio\nsdk_version: 5.49.1\npython_version: \"3.10\"\napp_file: src/main.py"), "app.py": Self.cleanApp])))
     #expect(check.location == "README.md:5")
     #expect(check.advice[0].text.contains("src/main.py"))
     let docker = try #require(only("check.app-file-missing", run(["README.md": Self.readme("sdk: docker\napp_port: 8080")])))
@@ -193,8 +194,9 @@ struct CheckTests {
     #expect(missing[0].message.contains("not copied"))
     #expect(missing[0].advice[0].text.contains("MODEL_SECRET"))
     // Present as a secret: nothing; a default makes it a warning.
-    #expect(run(files, runtime: runtime, variables: ["DEBUG_MODE"], secrets: ["MODEL_SECRET", "DB_PASSWORD"], remote: true)
-      .filter { $0.id.hasPrefix("check.secret") }.isEmpty)
+    #expect(
+      run(files, runtime: runtime, variables: ["DEBUG_MODE"], secrets: ["MODEL_SECRET", "DB_PASSWORD"], remote: true)
+        .filter { $0.id.hasPrefix("check.secret") }.isEmpty)
     let optional = run(files, runtime: runtime, variables: [], secrets: ["MODEL_SECRET", "DB_PASSWORD"], remote: true)
     #expect(only("check.secret-missing", optional)?.severity == .warning)
   }
@@ -242,7 +244,8 @@ struct CheckTests {
     let hint = try #require(only("check.unpinned-dependencies", run(files)))
     #expect(hint.severity == .hint)
     #expect(hint.message.contains("torch (line 1), numpy (line 2), huggingface-hub (line 4)"))
-    let pre = try #require(only("check.unpinned-dependencies", run(["README.md": Self.gradio, "app.py": Self.cleanApp, "pre-requirements.txt": "torch\n", "requirements.txt": "numpy==2.1.3\n"])))
+    let pre = try #require(
+      only("check.unpinned-dependencies", run(["README.md": Self.gradio, "app.py": Self.cleanApp, "pre-requirements.txt": "torch\n", "requirements.txt": "numpy==2.1.3\n"])))
     #expect(pre.location == "pre-requirements.txt:1")
     let oldBuild = CheckTests.now.addingTimeInterval(-200 * 86400)
     let warning = try #require(only("check.unpinned-dependencies", run(files, runtime: SpaceRuntimeInfo(stage: "RUNNING"), remote: true, lastBuild: oldBuild)))

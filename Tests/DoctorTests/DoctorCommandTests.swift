@@ -155,8 +155,10 @@ struct DoctorCommandTests {
     space.stage = "RUNTIME_ERROR"
     space.files["app.py"] = "import os\nTOKEN = os.environ.get(\"HF_TOKEN\", \"\(FakeHub.validToken)\")\n" + (space.files["app.py"] ?? "")
     space.runLog = FakeHub.events(
-      ["===== Application Startup at 2026-11-30 10:05:00 =====", "using token \(FakeHub.validToken) for acme/tiny-model",
-       "requests.exceptions.HTTPError: 401 Client Error: Unauthorized for url: https://huggingface.co/api/models?token=\(FakeHub.validToken)"],
+      [
+        "===== Application Startup at 2026-11-30 10:05:00 =====", "using token \(FakeHub.validToken) for acme/tiny-model",
+        "requests.exceptions.HTTPError: 401 Client Error: Unauthorized for url: https://huggingface.co/api/models?token=\(FakeHub.validToken)",
+      ],
       start: "2026-11-30T10:05:00.000Z")
     return space
   }

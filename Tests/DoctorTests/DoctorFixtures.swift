@@ -8,87 +8,87 @@ enum DoctorFixtures {
   /// gradio other than sdk_version.
   static let brokenDuplicate: [String: String] = [
     "README.md": """
-      ---
-      title: Upscaler
-      emoji: 🔥
-      colorFrom: blue
-      colorTo: red
-      sdk: gradio
-      sdk_version: 5.49.1
-      python_version: "3.10"
-      app_file: app.py
-      suggested_hardware: zero-a10g
-      pinned: false
-      ---
+    ---
+    title: Upscaler
+    emoji: 🔥
+    colorFrom: blue
+    colorTo: red
+    sdk: gradio
+    sdk_version: 5.49.1
+    python_version: "3.10"
+    app_file: app.py
+    suggested_hardware: zero-a10g
+    pinned: false
+    ---
 
-      # Upscaler
-      """,
+    # Upscaler
+    """,
     "requirements.txt": """
-      # runtime deps
-      torch==2.5.1
-      numpy==1.26.4
-      transformers==4.46.3
-      huggingface_hub==0.26.2
-      gradio==4.44.1
-      """,
+    # runtime deps
+    torch==2.5.1
+    numpy==1.26.4
+    transformers==4.46.3
+    huggingface_hub==0.26.2
+    gradio==4.44.1
+    """,
     "app.py": """
-      import os
-      import torch
-      from transformers import AutoModel
+    import os
+    import torch
+    from transformers import AutoModel
 
-      device = torch.device("cuda")
-      model = AutoModel.from_pretrained("acme/upscaler-x4").to("cuda")
+    device = torch.device("cuda")
+    model = AutoModel.from_pretrained("acme/upscaler-x4").to("cuda")
 
-      import spaces
-      import gradio as gr
+    import spaces
+    import gradio as gr
 
-      client_key = os.environ["UPSCALER_API_KEY"]
-
-
-      @spaces.GPU(duration=300)
-      def upscale(image):
-          return model(image.to("cuda"))
+    client_key = os.environ["UPSCALER_API_KEY"]
 
 
-      demo = gr.Interface(upscale, gr.Image(), gr.Image())
-      demo.launch()
-      """,
+    @spaces.GPU(duration=300)
+    def upscale(image):
+        return model(image.to("cuda"))
+
+
+    demo = gr.Interface(upscale, gr.Image(), gr.Image())
+    demo.launch()
+    """,
   ]
 
   /// A ZeroGPU Space set up right.
   static let clean: [String: String] = [
     "README.md": """
-      ---
-      title: Clean
-      sdk: gradio
-      sdk_version: 5.49.1
-      python_version: "3.10"
-      app_file: app.py
-      suggested_hardware: zero-a10g
-      preload_from_hub:
-        - acme/tiny-model
-      ---
-      """,
+    ---
+    title: Clean
+    sdk: gradio
+    sdk_version: 5.49.1
+    python_version: "3.10"
+    app_file: app.py
+    suggested_hardware: zero-a10g
+    preload_from_hub:
+      - acme/tiny-model
+    ---
+    """,
     "requirements.txt": """
-      torch==2.5.1
-      transformers==4.46.3
-      """,
+    torch==2.5.1
+    transformers==4.46.3
+    """,
     "app.py": """
-      import spaces
-      import os
-      import gradio as gr
-      import torch
+    import spaces
+    import os
+    import gradio as gr
+    import torch
 
-      MODEL = os.environ["MODEL_ID"]
-
-
-      @spaces.GPU(duration=60)
-      def run(text):
-          return torch.ones(1).to("cuda").sum().item()
+    MODEL = os.environ["MODEL_ID"]
 
 
-      gr.Interface(run, "text", "text").launch()
-      """,
+    @spaces.GPU(duration=60)
+    def run(text):
+        return torch.ones(1).to("cuda").sum().item()
+
+
+    gr.Interface(run, "text", "text").launch()
+    """,
   ]
 
   static let brokenRunLog = [
@@ -171,6 +171,8 @@ enum DoctorRunner {
     process.executableURL = binary
     process.arguments = arguments
     var env = ProcessInfo.processInfo.environment
+    // The history store of these runs: never the user's own.
+    env["XDG_STATE_HOME"] = FileManager.default.temporaryDirectory.appendingPathComponent("space-triage-test-state-\(ProcessInfo.processInfo.processIdentifier)").path
     env["NO_COLOR"] = "1"
     env.removeValue(forKey: "HF_TOKEN")
     env.removeValue(forKey: "HF_ENDPOINT")

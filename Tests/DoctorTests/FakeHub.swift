@@ -40,6 +40,10 @@ final class FakeHub: @unchecked Sendable {
     var forbidden = false
     /// The logs API answers 404 (a Space that never built).
     var noLogs = false
+    /// What the Space becomes after `POST …/restart` (first element), and after
+    /// `POST …/restart?factory=true`; unchanged when empty.
+    var onRestart: [Space] = []
+    var onFactoryRebuild: [Space] = []
   }
 
   /// A request as the fake saw it.
@@ -51,21 +55,28 @@ final class FakeHub: @unchecked Sendable {
   }
 
   static let validToken = "hf_FakeHubValidToken0123456789abcdef"
+  /// A valid token with the "read" role only: GETs pass, POST restart gets 403.
+  static let readOnlyToken = "hf_FakeHubReadOnlyToken0123456789ab"
 
   let port: UInt16
   private let listener: Int32
-  private let spaces: [String: Space]
+  private var spaces: [String: Space]
+  /// The ids of Spaces in `GET /api/spaces?author=` order.
+  private let order: [String]
   private let lock = NSLock()
   private var received: [Request] = []
   private var stopped = false
   private let acceptEnded = DispatchSemaphore(value: 0)
 
   var requests: [Request] { lock.withLock { received } }
+  /// The POSTs received, as `METHOD path` (restart and factory rebuild requests).
+  var posts: [String] { requests.filter { $0.method == "POST" }.map(\.path) }
   var endpoint: String { "http://127.0.0.1:\(port)" }
   private var isStopped: Bool { lock.withLock { stopped } }
 
   init(spaces: [Space]) throws {
     self.spaces = Dictionary(uniqueKeysWithValues: spaces.map { ($0.id, $0) })
+    self.order = spaces.map(\.id)
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw POSIXError(.EIO) }
     var one: Int32 = 1
@@ -123,9 +134,23 @@ final class FakeHub: @unchecked Sendable {
   }
 
   private func route(method: String, path: String, authorization: String?) -> Answer {
+    lock.withLock { routeLocked(method: method, path: path, authorization: authorization) }
+  }
+
+  private func routeLocked(method: String, path: String, authorization: String?) -> Answer {
+    if method == "POST" { return restart(path: path, authorization: authorization) }
     guard method == "GET" else { return .status(405, #"{"error":"Method not allowed"}"#) }
-    if let authorization, authorization != "Bearer \(FakeHub.validToken)" {
+    if let authorization, authorization != "Bearer \(FakeHub.validToken)", authorization != "Bearer \(FakeHub.readOnlyToken)" {
       return .status(401, #"{"error":"Invalid credentials in Authorization header"}"#)
+    }
+    // `GET /api/spaces?author=NAME` (`list_spaces`): the public Spaces of NAME (private ones too
+    // with a token), as `SpaceInfo` without `expand`.
+    if let components = URLComponents(string: path), components.path == "/api/spaces" {
+      guard let author = components.queryItems?.first(where: { $0.name == "author" })?.value else {
+        return .status(400, #"{"error":"author is required by this fake"}"#)
+      }
+      let listed = order.compactMap { spaces[$0] }.filter { $0.id.hasPrefix(author + "/") && (!$0.isPrivate || authorization != nil) }
+      return .json("[" + listed.map(FakeHub.listEntry).joined(separator: ",") + "]")
     }
     let authorised = authorization != nil
     let decoded = path.removingPercentEncoding ?? path
@@ -163,7 +188,39 @@ final class FakeHub: @unchecked Sendable {
     return .status(404, "Not found")
   }
 
+  /// `POST /api/spaces/{id}/restart[?factory=true]` (`restart_space`): needs a token with write
+  /// access (401 without a valid one, 403 for a read-only one), 404 for an unknown Space; answers
+  /// the new runtime. Runs under `lock`.
+  private func restart(path: String, authorization: String?) -> Answer {
+    guard let components = URLComponents(string: path) else { return .status(404, "Not found") }
+    let parts = components.path.split(separator: "/").map(String.init)
+    guard parts.count == 5, parts[0] == "api", parts[1] == "spaces", parts[4] == "restart" else {
+      return .status(405, #"{"error":"Method not allowed"}"#)
+    }
+    guard authorization == "Bearer \(FakeHub.validToken)" || authorization == "Bearer \(FakeHub.readOnlyToken)" else {
+      return .status(401, #"{"error":"Invalid credentials in Authorization header"}"#)
+    }
+    let id = parts[2] + "/" + parts[3]
+    guard let space = spaces[id] else { return .status(404, #"{"error":"Repository not found"}"#) }
+    if authorization == "Bearer \(FakeHub.readOnlyToken)" || space.forbidden {
+      return .status(403, #"{"error":"You don't have the rights to restart this Space (write access needed)"}"#)
+    }
+    let factory = components.queryItems?.contains { $0.name == "factory" && $0.value == "true" } ?? false
+    if let next = (factory ? space.onFactoryRebuild : space.onRestart).first {
+      var next = next
+      next.id = id
+      spaces[id] = next
+    }
+    return .json(FakeHub.runtime(spaces[id] ?? space))
+  }
+
   // MARK: - Bodies with the Hub's field names
+
+  static func listEntry(_ space: Space) -> String {
+    let owner = space.id.split(separator: "/").first.map(String.init) ?? ""
+    return
+      #"{"_id":"6650f0c0a1b2c3d4e5f60718","id":\#(quote(space.id)),"author":\#(quote(owner)),"likes":3,"private":\#(space.isPrivate),"sdk":"\#(space.sdk)","tags":["\#(space.sdk)","region:us"],"createdAt":"2026-10-01T12:00:00.000Z","trendingScore":0}"#
+  }
 
   static func quote(_ text: String) -> String {
     let data = try? JSONSerialization.data(withJSONObject: [text], options: [.fragmentsAllowed])
@@ -175,7 +232,8 @@ final class FakeHub: @unchecked Sendable {
     let current = space.hardwareCurrent.map(quote) ?? "null"
     let requested = space.hardwareRequested.map(quote) ?? "null"
     let error = space.errorMessage.map { #","errorMessage":\#(quote($0))"# } ?? ""
-    return #"{"stage":"\#(space.stage)","hardware":{"current":\#(current),"requested":\#(requested)},"storage":null,"gcTimeout":172800,"replicas":{"current":1,"requested":1},"devMode":false,"domains":[{"domain":"\#(space.id.replacingOccurrences(of: "/", with: "-")).hf.space","stage":"READY"}]\#(error)}"#
+    return
+      #"{"stage":"\#(space.stage)","hardware":{"current":\#(current),"requested":\#(requested)},"storage":null,"gcTimeout":172800,"replicas":{"current":1,"requested":1},"devMode":false,"domains":[{"domain":"\#(space.id.replacingOccurrences(of: "/", with: "-")).hf.space","stage":"READY"}]\#(error)}"#
   }
 
   static func cardData(_ space: Space) -> String {
@@ -197,17 +255,20 @@ final class FakeHub: @unchecked Sendable {
   static func info(_ space: Space) -> String {
     let owner = space.id.split(separator: "/").first.map(String.init) ?? ""
     let siblings = space.files.keys.sorted().map { #"{"rfilename":\#(quote($0))}"# }.joined(separator: ",")
-    return #"{"_id":"6650f0c0a1b2c3d4e5f60718","id":\#(quote(space.id)),"author":\#(quote(owner)),"sha":"e9e3061c0ffee0000000000000000000deadbeef","lastModified":"\#(space.lastModified)","private":\#(space.isPrivate),"gated":false,"disabled":false,"host":"https://\#(space.id.replacingOccurrences(of: "/", with: "-")).hf.space","subdomain":"\#(space.id.replacingOccurrences(of: "/", with: "-"))","likes":3,"sdk":"\#(space.sdk)","tags":["gradio","region:us"],"cardData":\#(cardData(space)),"siblings":[\#(siblings)],"runtime":\#(runtime(space)),"createdAt":"2026-10-01T12:00:00.000Z","usedStorage":123456,"trendingScore":0,"models":[],"datasets":[]}"#
+    return
+      #"{"_id":"6650f0c0a1b2c3d4e5f60718","id":\#(quote(space.id)),"author":\#(quote(owner)),"sha":"e9e3061c0ffee0000000000000000000deadbeef","lastModified":"\#(space.lastModified)","private":\#(space.isPrivate),"gated":false,"disabled":false,"host":"https://\#(space.id.replacingOccurrences(of: "/", with: "-")).hf.space","subdomain":"\#(space.id.replacingOccurrences(of: "/", with: "-"))","likes":3,"sdk":"\#(space.sdk)","tags":["gradio","region:us"],"cardData":\#(cardData(space)),"siblings":[\#(siblings)],"runtime":\#(runtime(space)),"createdAt":"2026-10-01T12:00:00.000Z","usedStorage":123456,"trendingScore":0,"models":[],"datasets":[]}"#
   }
 
   static func variables(_ space: Space) -> String {
-    "{" + space.variables.sorted { $0.key < $1.key }.map {
-      #"\#(quote($0.key)):{"value":\#(quote($0.value)),"description":null,"updatedAt":"2026-10-02T08:00:00.000Z"}"#
-    }.joined(separator: ",") + "}"
+    "{"
+      + space.variables.sorted { $0.key < $1.key }.map {
+        #"\#(quote($0.key)):{"value":\#(quote($0.value)),"description":null,"updatedAt":"2026-10-02T08:00:00.000Z"}"#
+      }.joined(separator: ",") + "}"
   }
 
   static func secrets(_ space: Space) -> String {
-    "{" + space.secrets.sorted().map { #"\#(quote($0)):{"description":null,"updatedAt":"2026-10-02T08:00:00.000Z"}"# }
+    "{"
+      + space.secrets.sorted().map { #"\#(quote($0)):{"description":null,"updatedAt":"2026-10-02T08:00:00.000Z"}"# }
       .joined(separator: ",") + "}"
   }
 
@@ -254,7 +315,9 @@ final class FakeHub: @unchecked Sendable {
     case .file(let body):
       transmit(client, "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
     case .stream(let events, let delay, let staysOpen):
-      guard transmit(client, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n") else { return }
+      guard transmit(client, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n") else {
+        return
+      }
       for event in events {
         if delay > 0 { Thread.sleep(forTimeInterval: delay) }
         if isStopped { return }

@@ -10,11 +10,13 @@ struct LogSnapshotTests {
   }
 
   @Test func buildAndRunLogsMergeInTimeOrder() {
-    let build = [
-      event("build 1", "2026-11-30T10:00:00Z"), "", "data:", ": comment", event("build 2", "2026-11-30T10:00:02.5Z"),
-      event("build 3 (no time)", nil), event("build 4", "2026-11-30T10:00:04.123456789Z"),
-    ].joined(separator: "\n") + "\n"
-    let run = [event("run 1", "2026-11-30T10:00:01Z"), event("run 2", "2026-11-30T10:00:02.5Z"), event("run 3", "2026-11-30T10:00:05Z")]
+    let build =
+      [
+        event("build 1", "2026-11-30T10:00:00Z"), "", "data:", ": comment", event("build 2", "2026-11-30T10:00:02.5Z"),
+        event("build 3 (no time)", nil), event("build 4", "2026-11-30T10:00:04.123456789Z"),
+      ].joined(separator: "\n") + "\n"
+    let run =
+      [event("run 1", "2026-11-30T10:00:01Z"), event("run 2", "2026-11-30T10:00:02.5Z"), event("run 3", "2026-11-30T10:00:05Z")]
       .joined(separator: "\r\n") + "\r\n"
     let buildEvents = LogSnapshot.events(Array(build.utf8))
     let runEvents = LogSnapshot.events(Array(run.utf8))

@@ -11,28 +11,31 @@ struct RequirementsParserTests {
   @Test func namesPinsExtrasMarkersAndComments() {
     let result = parse([
       "requirements.txt": """
-        # a comment
-        Torch==2.5.1  # trailing comment
-        numpy>=1.26,<2
-        transformers[torch] ~= 4.46.0
-        huggingface_hub
-        Pillow (>=10.0)
-        scipy; python_version < "3.13"
-        pywin32==306 ; sys_platform == "win32"
-        gradio===5.9.1
-        accelerate \\
-            ==1.1.0
-        -i https://pypi.org/simple
-        --extra-index-url https://download.pytorch.org/whl/cu121
-        diffusers @ git+https://github.com/huggingface/diffusers.git@main
-        git+https://github.com/openai/CLIP.git#egg=clip
-        https://example.com/wheels/flash_attn-2.6.3-cp310-cp310-linux_x86_64.whl
-        -e git+https://github.com/acme/tool.git#egg=acme-tool
-        safetensors==0.4.5 --hash=sha256:0000000000000000000000000000000000000000000000000000000000000000
-        """
+      # a comment
+      Torch==2.5.1  # trailing comment
+      numpy>=1.26,<2
+      transformers[torch] ~= 4.46.0
+      huggingface_hub
+      Pillow (>=10.0)
+      scipy; python_version < "3.13"
+      pywin32==306 ; sys_platform == "win32"
+      gradio===5.9.1
+      accelerate \\
+          ==1.1.0
+      -i https://pypi.org/simple
+      --extra-index-url https://download.pytorch.org/whl/cu121
+      diffusers @ git+https://github.com/huggingface/diffusers.git@main
+      git+https://github.com/openai/CLIP.git#egg=clip
+      https://example.com/wheels/flash_attn-2.6.3-cp310-cp310-linux_x86_64.whl
+      -e git+https://github.com/acme/tool.git#egg=acme-tool
+      safetensors==0.4.5 --hash=sha256:0000000000000000000000000000000000000000000000000000000000000000
+      """
     ])
     let names = result.requirements.map(\.normalizedName)
-    #expect(names == ["torch", "numpy", "transformers", "huggingface-hub", "pillow", "scipy", "pywin32", "gradio", "accelerate", "diffusers", "clip", "flash-attn", "acme-tool", "safetensors"])
+    #expect(
+      names == [
+        "torch", "numpy", "transformers", "huggingface-hub", "pillow", "scipy", "pywin32", "gradio", "accelerate", "diffusers", "clip", "flash-attn", "acme-tool", "safetensors",
+      ])
     #expect(result.requirements.last?.exactVersion == "0.4.5")
     let byName = Dictionary(uniqueKeysWithValues: result.requirements.map { ($0.normalizedName, $0) })
     #expect(byName["torch"]?.exactVersion == "2.5.1")
@@ -83,7 +86,8 @@ struct RequirementsParserTests {
 
 struct PythonSourceTests {
   @Test func stringsCommentsAndContinuationsAreNotCode() {
-    let source = PythonSource("""
+    let source = PythonSource(
+      """
       # import spaces
       x = "import spaces"
       doc = '''
@@ -107,7 +111,8 @@ struct PythonSourceTests {
   }
 
   @Test func importTimeIsEverythingOutsideDefBodies() {
-    let source = PythonSource("""
+    let source = PythonSource(
+      """
       import torch
       if True:
           a = torch.zeros(1).cuda()
@@ -131,7 +136,8 @@ struct PythonSourceTests {
   }
 
   @Test func decoratorsWithArgumentsAliasesAndEnvironmentReads() {
-    let source = PythonSource("""
+    let source = PythonSource(
+      """
       import os, streamlit as st
       import spaces as sp
       from spaces import GPU as gpu
@@ -172,15 +178,17 @@ struct PythonSourceTests {
   }
 
   @Test func deviceNamesAndKeywordArguments() {
-    let facts = AppFacts(PythonSource("""
-      import torch
-      DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
-      FORCED = torch.device("cuda:0")
-      a = model.to(DEVICE)
-      b = pipeline("x", device_map="cuda")
-      c = model.to(FORCED)
-      device_map = "cuda"
-      """))
+    let facts = AppFacts(
+      PythonSource(
+        """
+        import torch
+        DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
+        FORCED = torch.device("cuda:0")
+        a = model.to(DEVICE)
+        b = pipeline("x", device_map="cuda")
+        c = model.to(FORCED)
+        device_map = "cuda"
+        """))
     // line 2 asks is_available (guarded); 4 uses the guarded name; 5 and 6 are not guarded;
     // line 7 is an assignment, not a keyword argument.
     #expect(facts.cudaUses.map(\.line) == [2, 4, 5, 6])
@@ -191,7 +199,8 @@ struct PythonSourceTests {
 
 struct FrontMatterTests {
   @Test func valuesKeepTheirTextAndLines() throws {
-    let matter = try FrontMatter.parse("""
+    let matter = try FrontMatter.parse(
+      """
       ---
       title: "A: B"
       sdk: gradio
@@ -200,7 +209,8 @@ struct FrontMatterTests {
         - acme/model
       ---
       body
-      """).get()
+      """
+    ).get()
     #expect(matter["sdk_version"] == "4.40")
     #expect(matter.line(of: "sdk") == 3)
     #expect(matter.has("preload_from_hub"))

@@ -31,6 +31,8 @@ final class WatchProcess: @unchecked Sendable {
     process.executableURL = WatchProcess.binary
     process.arguments = arguments
     var env = ProcessInfo.processInfo.environment
+    // The history store of these runs: never the user's own.
+    env["XDG_STATE_HOME"] = FileManager.default.temporaryDirectory.appendingPathComponent("space-triage-test-state-\(ProcessInfo.processInfo.processIdentifier)").path
     env["NO_COLOR"] = "1"
     env.removeValue(forKey: "HF_TOKEN")
     for (key, value) in environment { env[key] = value }

@@ -112,7 +112,6 @@ final class TracebackTracker {
     return handler && !contains(path, "in <module>")
   }
 
-
   /// The line of the open (or last) traceback's header.
   var startLine: Int { state.pointee.startLine }
 
@@ -154,8 +153,6 @@ final class TracebackTracker {
     guard let base = text.baseAddress, text.count >= needle.utf8CodeUnitCount else { return false }
     return c_memmem(base, text.count, needle.utf8Start, needle.utf8CodeUnitCount) != nil
   }
-
-
 
   /// Whether looking at `text` (``observe(_:line:)`` then ``closeIfEnded(_:)``) would change
   /// nothing: no traceback is open and `text` is no header, or one is open and `text` is blank

@@ -196,7 +196,8 @@ public final class Triage {
     let attempt = tracker.currentAttempt
     let captures = matcher.captures(of: index, in: text).mapValues { redactor.redact($0) }
     let evidenceText = evidence(text)
-    let context = signature.signatureClass.isFailure
+    let context =
+      signature.signatureClass.isFailure
       ? books.traceback.context(forFailureAt: line, text: text).map { redactor.redact($0) } : []
     if var finding = findings[index] {
       finding.context = context

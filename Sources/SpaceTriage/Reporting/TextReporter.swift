@@ -65,6 +65,10 @@ public struct TextReporter: Sendable {
 
   static func why(_ primary: Finding, escalated: Bool) -> String {
     if escalated {
+      // Escalated across runs (the history store): it recurred in an earlier run's attempt.
+      if primary.attempts.count < 2 {
+        return "this is usually transient, but it came back in another attempt of this Space within 24 h (earlier runs), so retrying will not clear it"
+      }
       return "this is usually transient, but it recurred in \(primary.attempts.count) attempts, so retrying will not clear it"
     }
     switch primary.signatureClass {

@@ -74,7 +74,8 @@ struct TriageTests {
   }
 
   @Test func capturesFillAdviceAndTracebackContextIsKept() throws {
-    let report = try classify("""
+    let report = try classify(
+      """
       ===== Application Startup at 2026-01-01 00:00:00 =====
       Traceback (most recent call last):
         File "/app/app.py", line 3, in <module>
@@ -87,14 +88,16 @@ struct TriageTests {
     let finding = try #require(report.primaryFinding)
     #expect(finding.captures == ["module": "wandb"])
     #expect(report.advice.first?.text == "Add `wandb` to requirements.txt.")
-    #expect(finding.context == [
-      "line 2: Traceback (most recent call last):", #"File "/app/app.py", line 3, in <module>"#,
-      #"File "/app/train.py", line 1, in <module>"#,
-    ])
+    #expect(
+      finding.context == [
+        "line 2: Traceback (most recent call last):", #"File "/app/app.py", line 3, in <module>"#,
+        #"File "/app/train.py", line 1, in <module>"#,
+      ])
   }
 
   @Test func pastedErrorBoxIsDecisive() throws {
-    let report = try classify("""
+    let report = try classify(
+      """
       runtime error
       Scheduling failure: not enough hardware capacity
       Container logs:
@@ -118,7 +121,8 @@ struct TriageTests {
   }
 
   @Test func restartAfterAFailureThatReachesRunningIsHealthy() throws {
-    let report = try classify("""
+    let report = try classify(
+      """
       Scheduling failure: not enough hardware capacity
       ===== Application Startup at 2026-01-01 00:00:00 =====
       * Running on local URL:  http://0.0.0.0:7860
@@ -128,7 +132,8 @@ struct TriageTests {
   }
 
   @Test func sameTransientInTwoAttemptsEscalates() throws {
-    let report = try classify("""
+    let report = try classify(
+      """
       ===== Application Startup at 2026-01-01 00:00:00 =====
       Scheduling failure: not enough hardware capacity
       ===== Application Startup at 2026-01-01 00:10:00 =====
@@ -146,9 +151,10 @@ struct PatternProblemTests {
   /// A pattern that gives up on one input is listed in that input's report only, and runs
   /// again on the next input classified by the same classifier.
   @Test func giveUpsDoNotCarryOverToTheNextInput() throws {
-    let catalog = try CompiledCatalog(Catalog(signatures: [
-      Signature(id: "test.boom", title: "boom", stage: .running, signatureClass: .persistent, pattern: "boom (a+)+$")
-    ]))
+    let catalog = try CompiledCatalog(
+      Catalog(signatures: [
+        Signature(id: "test.boom", title: "boom", stage: .running, signatureClass: .persistent, pattern: "boom (a+)+$")
+      ]))
     let classifier = Classifier(catalog: catalog)
     let first = classifier.classify(text: "boom " + String(repeating: "a", count: 40) + "!\n")
     #expect(first.catalogProblems.count == 1)
