@@ -156,6 +156,22 @@ struct ServingAndFamilyTests {
     #expect(advice.contains { ($0["text"] as? String)?.contains("app_port") == true })
   }
 
+  /// A port hint is no evidence of a wrong port when the same attempt also announced a
+  /// routable address (werkzeug lists 0.0.0.0 and 127.0.0.1): the launch timeout stays the
+  /// primary. Without the routable line the hint becomes `startup.wrong-port`.
+  @Test func routableAnnouncementCancelsThePortHint() throws {
+    let banner = "===== Application Startup at 2026-05-02 10:00:00 =====\n\n"
+    let timeout = "Launch timed out, space was not healthy after 30 min\n"
+    let both =
+      banner + " * Running on all addresses (0.0.0.0)\n * Running on http://127.0.0.1:7860\n"
+      + " * Running on http://10.20.3.4:7860\n" + timeout
+    let loopbackOnly = banner + " * Running on http://127.0.0.1:7860\n" + timeout
+    let withRoutable = try Self.report(try CLIRunner.run(["classify", "--format", "json"], input: both))
+    #expect(withRoutable["primary"] as? String == "startup.launch-timeout")
+    let hintOnly = try Self.report(try CLIRunner.run(["classify", "--format", "json"], input: loopbackOnly))
+    #expect(hintOnly["primary"] as? String == "startup.wrong-port")
+  }
+
   /// Access-log lines prove serving only for 2xx/3xx answers to outside clients.
   @Test func accessLogOnlyCountsSuccessfulOutsideAnswers() throws {
     let served = "INFO:     10.16.4.123:41234 - \"GET / HTTP/1.1\" 200 OK\n"
