@@ -172,6 +172,19 @@ struct ServingAndFamilyTests {
     #expect(hintOnly["primary"] as? String == "startup.wrong-port")
   }
 
+  /// Once an attempt runs, its serving lines and access logs are not matched any more (they
+  /// could change nothing), except while a port hint waits for a routable line: an outside
+  /// client's 200 after a loopback announcement still cancels the hint.
+  @Test func accessLogAfterAPortHintStillCounts() throws {
+    let banner = { (hour: Int) in "===== Application Startup at 2026-05-02 \(hour):00:00 =====\n\n" }
+    let hint = "Running on local URL:  http://127.0.0.1:7860\n"
+    let served = "INFO:     10.16.4.123:41234 - \"GET / HTTP/1.1\" 200 OK\n"
+    let report = try Self.report(
+      try CLIRunner.run(["classify", "--format", "json"], input: banner(10) + hint + served + banner(11) + hint + served))
+    #expect(report["verdict"] as? String == "healthy")
+    #expect(report["primary"] is NSNull)
+  }
+
   /// Access-log lines prove serving only for 2xx/3xx answers to outside clients.
   @Test func accessLogOnlyCountsSuccessfulOutsideAnswers() throws {
     let served = "INFO:     10.16.4.123:41234 - \"GET / HTTP/1.1\" 200 OK\n"

@@ -27,6 +27,8 @@ public final class LineMatcher {
   private let stamps: UnsafeMutableBufferPointer<UInt32>
   /// The current line's stamp (in unsafe storage: no exclusivity check per line).
   private let stamp: UnsafeMutablePointer<UInt32>
+  /// Entries not to run for now, whatever the line (see ``setMuted(_:_:)``).
+  private let muted: UnsafeMutableBufferPointer<Bool>
 
   public init(catalog: CompiledCatalog, matchLimit: UInt32 = PCRE2MatchData.defaultMatchLimit, usesPrefilter: Bool = true) {
     self.catalog = catalog
@@ -41,6 +43,8 @@ public final class LineMatcher {
     stamps.initialize(repeating: 0)
     self.stamp = .allocate(capacity: 1)
     stamp.initialize(to: 0)
+    self.muted = .allocate(capacity: count)
+    muted.initialize(repeating: false)
   }
 
   deinit {
@@ -48,13 +52,21 @@ public final class LineMatcher {
     stamps.deallocate()
     stamp.deallocate()
     alwaysRun.deallocate()
+    muted.deallocate()
+  }
+
+  /// Stops running entry `index` on the lines that follow (or starts again): for entries whose
+  /// match could change nothing now, such as a marker of a stage already reached. Its lines then
+  /// cost no regex. Muting is the caller's bookkeeping; ``resetProblems()`` clears it.
+  public func setMuted(_ index: Int, _ isMuted: Bool) {
+    muted[index] = isMuted
   }
 
   /// Calls `onMatch` with the index of every entry whose pattern matches `text`, in catalog
   /// order.
   public func forEachMatch(in text: UnsafeRawBufferPointer, line: Int, _ onMatch: (Int) throws -> Void) rethrows {
     guard usesPrefilter else {
-      for index in catalog.patterns.indices where run(index, text, line) { try onMatch(index) }
+      for index in catalog.patterns.indices where !muted[index] && run(index, text, line) { try onMatch(index) }
       return
     }
     let current = nextStamp()
@@ -85,11 +97,19 @@ public final class LineMatcher {
     try runCandidates(found, current, text, line, onMatch)
   }
 
+  /// Whether every entry the literals in `hits` select is muted (see ``setMuted(_:_:)``): the
+  /// line can match nothing that matters now.
+  @inline(__always)
+  func selectsOnlyMuted(_ hits: LiteralPrefilter.LineHits) -> Bool {
+    hits.allSelectOnly(muted: muted)
+  }
+
   /// Forgets the patterns that gave up (call between inputs: each input's report lists its
   /// own, and a pattern switched off for one input runs again on the next).
   public func resetProblems() {
     regexProblems.removeAll()
     reported.removeAll()
+    muted.update(repeating: false)
   }
 
   /// Whether some entry must be run on every line (it has no literal for the prefilter).
@@ -127,7 +147,7 @@ public final class LineMatcher {
     for index in alwaysRun { add(index, current, &found) }
     var chosen = UnsafeMutableBufferPointer(rebasing: candidates[0..<found])
     if found > 1 { chosen.sort() }
-    for index in chosen where run(index, text, line) { try onMatch(index) }
+    for index in chosen where !muted[index] && run(index, text, line) { try onMatch(index) }
   }
 
   /// Runs one pattern; a pattern that gives up is recorded once and counts as no match.

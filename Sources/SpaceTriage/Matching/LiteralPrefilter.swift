@@ -27,6 +27,20 @@ public final class LiteralPrefilter: @unchecked Sendable {
     let signatureRanges: UnsafePointer<LiteralRange>
     let signatureList: UnsafePointer<Int32>
 
+    /// Whether every literal that occurs selects at least one entry, all of them muted (so
+    /// the line needs no matching; a marker literal, which selects none, needs its line).
+    @inline(__always)
+    func allSelectOnly(muted: UnsafeMutableBufferPointer<Bool>) -> Bool {
+      for hit in occurrences {
+        let range = signatureRanges[Int(hit.literal)]
+        if range.count == 0 { return false }
+        for slot in Int(range.start)..<Int(range.start + range.count) where !muted[Int(signatureList[slot])] {
+          return false
+        }
+      }
+      return true
+    }
+
     /// The entries whose literals occur (an entry may come more than once).
     @inline(__always)
     func forEachSignature(_ body: (Int) -> Void) {

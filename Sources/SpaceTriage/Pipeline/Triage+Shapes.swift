@@ -107,6 +107,11 @@ struct ShapeState {
   /// werkzeug's `Running on all addresses (0.0.0.0)` beside its `127.0.0.1` line, or an access
   /// log): their port hints are no evidence of a wrong port.
   var routableAttempts: [Int] = []
+  /// The entries that only mark `running` (serving lines, access logs), and whether they are
+  /// muted: once this attempt runs (and its address is known to be routable), they can change
+  /// nothing, and access logs are often most of a running Space's lines.
+  let runningMarkers: [Int]
+  var runningMarkersMuted = false
 
   init(catalog: CompiledCatalog) {
     kinds = catalog.signatures.map { $0.signatureClass == .info && $0.effect == .failureShape ? ShapeKind(id: $0.id) : nil }
@@ -116,6 +121,10 @@ struct ShapeState {
     portHintIndex = catalog.index(of: Triage.portHintID)
     wrongPortIndex = catalog.index(of: Triage.wrongPortID)
     launchTimeoutIndex = catalog.index(of: "startup.launch-timeout")
+    runningMarkers = catalog.signatures.indices.filter {
+      let entry = catalog.signatures[$0]
+      return entry.signatureClass == .info && entry.effect == .stage && entry.stage == .running
+    }
   }
 }
 
@@ -785,6 +794,19 @@ extension Triage {
     }
     shapes.lineServes = false
     shapes.lineHinted = false
+    updateRunningMarkers()
+  }
+
+  /// Mutes the running markers while the current attempt runs and nothing more can be learnt
+  /// from them (no port hint in this attempt, or one already shown routable); unmutes them when
+  /// a new attempt starts or a port hint needs a routable line.
+  func updateRunningMarkers() {
+    let attempt = tracker.currentAttempt
+    let hinted = shapes.portHints.last?.attempt == attempt
+    let mute = tracker.stage == .running && (!hinted || shapes.routableAttempts.last == attempt)
+    guard mute != shapes.runningMarkersMuted else { return }
+    shapes.runningMarkersMuted = mute
+    for index in shapes.runningMarkers { matcher.setMuted(index, mute) }
   }
 
   /// An attempt with a port hint ended in a launch timeout or a restart, with no other

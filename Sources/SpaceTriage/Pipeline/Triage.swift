@@ -77,6 +77,9 @@ public final class Triage {
   public func observe(
     text: UnsafeRawBufferPointer, line: Int, hits: LiteralPrefilter.LineHits, timestamp: @autoclosure () -> String? = nil
   ) {
+    // A line whose literals select only muted entries (access logs of a Space that runs) changes
+    // nothing, unless the bookkeeping needs it.
+    if !books.needsEveryLine && matcher.selectsOnlyMuted(hits) { return }
     observe(text, line, hits: hits, timestamp)
   }
 
@@ -116,6 +119,7 @@ public final class Triage {
         if marker.effect == .buildAttempt { self.lastBuildBanner = (line, self.evidence(text)) }
         self.announceStages(since: before)
         if marker.effect == .stage && marker.stage == .running { self.shapes.lineServes = true }
+        self.updateRunningMarkers()
         if marker.effect == .appAttempt || marker.effect == .buildAttempt { self.attemptMayHaveEnded() }
       } else {
         self.record(index, self.matcher.catalog.signatures[index], text: text, line: line, timestamp: timestamp())
@@ -192,6 +196,7 @@ public final class Triage {
       let before = tracker.stageChanges
       tracker.observeFailure(stage: signature.stage, line: line)
       announceStages(since: before)
+      updateRunningMarkers()
     }
     let attempt = tracker.currentAttempt
     let captures = matcher.captures(of: index, in: text).mapValues { redactor.redact($0) }
