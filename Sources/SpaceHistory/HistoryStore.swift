@@ -36,19 +36,25 @@ public final class HistoryStore: @unchecked Sendable {
       // Another space-triage process may be writing: wait for it (one writer at a time).
       configuration.busyMode = .timeout(10)
       configuration.label = "space-triage.history"
-      queue = try DatabaseQueue(path: path, configuration: configuration)
-      // Two processes may open a new file at once: both see no migration applied, one creates
-      // the tables first and the other's CREATE fails. Then it is migrated: look again.
+      // Two processes may open a new file at once. Switching a new file to WAL needs it alone,
+      // and SQLite may answer SQLITE_BUSY at once rather than wait; and both may see no
+      // migration applied, so that one creates the tables first and the other's CREATE fails.
+      // Either way the other process is nearly done: open and migrate again.
+      var opened: DatabaseQueue?
       var attempt = 0
-      while true {
+      while opened == nil {
         do {
-          try HistoryStore.migrator.migrate(queue)
-          break
-        } catch let error as DatabaseError where error.resultCode == .SQLITE_ERROR && attempt < 5 {
+          let candidate = try DatabaseQueue(path: path, configuration: configuration)
+          try HistoryStore.migrator.migrate(candidate)
+          opened = candidate
+        } catch let error as DatabaseError
+          where attempt < 50 && [.SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_ERROR].contains(error.resultCode)
+        {
           attempt += 1
-          usleep(20_000)
+          usleep(UInt32(10_000 + 5_000 * min(attempt, 20)))
         }
       }
+      queue = opened!
     } catch let error as HistoryError {
       throw error
     } catch {

@@ -52,6 +52,13 @@ final class BlockScanner {
   private let hits: UnsafeMutableBufferPointer<LiteralPrefilter.LiteralHit>
   // Behind a pointer: the per-line calls pay no exclusivity checks.
   private let state: UnsafeMutablePointer<State>
+  /// Entries muted for now (``LineMatcher/setMuted(_:_:)``): a hit whose literal selects only
+  /// muted entries counts as no hit, so its line is passed over like a line without literals.
+  /// SAFETY: the matcher that owns the buffer outlives this scanner (both belong to one
+  /// ``Classifier``); `nil` for the split-file workers, which record such lines anyway.
+  var muted: UnsafeMutableBufferPointer<Bool>?
+  /// How many muted hits ``nextPointOfInterest(after:)`` passes over at most in one call.
+  static let mutedLookahead = 64
 
   /// - Parameters:
   ///   - markers: more literals whose lines must be looked at (a traceback header, say); their
@@ -125,6 +132,7 @@ final class BlockScanner {
     if first == cursor { return .skip }
     guard var lineHits = state.pointee.noHits else { return .ownPass }
     lineHits.occurrences = UnsafeBufferPointer(rebasing: hits[first..<cursor])
+    if let muted, lineHits.allSelectOnly(muted: muted) { return .skip }
     return .hits(lineHits)
   }
 
@@ -141,6 +149,14 @@ final class BlockScanner {
     let found = state.pointee.found
     while cursor < found && Int(hits[cursor].position) < end { cursor &+= 1 }
     state.pointee.cursor = cursor
+    if let muted, let tables = state.pointee.noHits {
+      // Hits that select only muted entries are no reason to stop. They stay recorded: a line
+      // the reader stops at anyway is looked up under the muting of that moment. At most
+      // `mutedLookahead` of them are passed at once, so the walk stays short when the reader
+      // stops often (JSON or SSE lines).
+      let limit = min(found, cursor &+ BlockScanner.mutedLookahead)
+      while cursor < limit && tables.selectsOnlyMuted(literal: hits[cursor].literal, muted: muted) { cursor &+= 1 }
+    }
     if cursor < found { target = min(target, Int(hits[cursor].position)) }
     return base + target
   }

@@ -97,6 +97,10 @@ public final class LineMatcher {
     try runCandidates(found, current, text, line, onMatch)
   }
 
+  /// The muted flags, by entry (read by the block scanner, which then passes over lines whose
+  /// literals select only muted entries). Valid while this matcher lives.
+  var mutedEntries: UnsafeMutableBufferPointer<Bool> { muted }
+
   /// Whether every entry the literals in `hits` select is muted (see ``setMuted(_:_:)``): the
   /// line can match nothing that matters now.
   @inline(__always)

@@ -27,6 +27,17 @@ public final class LiteralPrefilter: @unchecked Sendable {
     let signatureRanges: UnsafePointer<LiteralRange>
     let signatureList: UnsafePointer<Int32>
 
+    /// Whether literal `literal` selects at least one entry, all of them muted.
+    @inline(__always)
+    func selectsOnlyMuted(literal: Int32, muted: UnsafeMutableBufferPointer<Bool>) -> Bool {
+      let range = signatureRanges[Int(literal)]
+      if range.count == 0 { return false }
+      for slot in Int(range.start)..<Int(range.start + range.count) where !muted[Int(signatureList[slot])] {
+        return false
+      }
+      return true
+    }
+
     /// Whether every literal that occurs selects at least one entry, all of them muted (so
     /// the line needs no matching; a marker literal, which selects none, needs its line).
     @inline(__always)

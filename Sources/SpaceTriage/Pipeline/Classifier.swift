@@ -28,6 +28,7 @@ public final class Classifier {
     self.decoder = LineDecoder()
     // Block scanning pays off only when most lines can be passed over.
     self.scanner = matcher.hasAlwaysRunEntries ? nil : BlockScanner(signatures: catalog.signatures, markers: LineRouter.markers)
+    scanner?.muted = matcher.mutedEntries
     self.readSize = readSize
   }
 
