@@ -19,7 +19,7 @@ cd "$root"
 swift build -c release --scratch-path "$build" --sanitize=fuzzer --target SpaceTriage >/dev/null
 release="$build/release"
 objects=()
-for module in SpaceTriage PCRE2Swift Yams CYaml SystemPackage CSystem; do
+for module in SpaceTriage PCRE2Swift Yams CYaml SystemPackage CSystem Crypto CryptoBoringWrapper CCryptoBoringSSL CCryptoBoringSSLShims; do
   while IFS= read -r object; do objects+=("$object"); done < <(find "$release/$module.build" -name '*.o')
 done
 mkdir -p "$root/Tests/Fuzz/crashes" "$build/fuzz"
