@@ -218,4 +218,60 @@ struct ShapeTests {
     let queuedOnly = try classify("===== Build Queued at 2026-04-15 09:58:01 / Commit SHA: e9e3061 =====\n")
     #expect(queuedOnly.primary == Triage.stuckQueuedID)
   }
+
+  // MARK: - A Python exception line without its traceback
+
+  @Test func aBareExceptionLineEndsTheAppBeforeItServed() throws {
+    let report = try classify(Self.banner + "Loading the index\nsqlite3.OperationalError: unable to open database file\n")
+    #expect(report.primary == Triage.appExceptionID)
+    #expect(report.verdict == .persistent)
+    let primary = try #require(report.primaryFinding)
+    #expect(primary.line == 4)
+    #expect(primary.title.contains("sqlite3.OperationalError: unable to open database file"))
+  }
+
+  @Test func aBareNetworkExceptionIsTransient() throws {
+    let report = try classify(
+      Self.banner + "requests.exceptions.ConnectionError: HTTPSConnectionPool(host='api.example.org', port=443): Max retries exceeded\n")
+    #expect(report.primary == Triage.networkErrorID)
+    #expect(report.verdict == .transient)
+  }
+
+  @Test func aBareExceptionThatTheAppSurvivesIsNoFailure() throws {
+    let report = try classify(
+      Self.banner + "ValueError: no GPU, using CPU\n* Running on local URL:  http://0.0.0.0:7860\n")
+    #expect(report.verdict == .healthy)
+    #expect(report.finalStage == .running)
+  }
+
+  @Test func aBareErrorFollowedByJavaScriptFramesIsANodeError() throws {
+    let report = try classify(
+      Self.banner
+        + "TypeError: Cannot read properties of undefined (reading 'port')\n    at Object.<anonymous> (/app/server.js:21:28)\n    at node:internal/main/run_main_module:36:49\n")
+    #expect(report.primary == Triage.appExceptionID)
+    let primary = try #require(report.primaryFinding)
+    // The Node shape read it: its raising frame is the first `at` line.
+    #expect(primary.title.contains("(server.js:21)"))
+    #expect(report.findings.filter { $0.id == Triage.appExceptionID }.count == 1)
+  }
+
+  @Test func aBareExceptionInsideABuildIsTheBuildsBusiness() throws {
+    let report = try classify(
+      "===== Build Queued at 2026-04-15 09:58:01 / Commit SHA: e9e3061 =====\n\n--> RUN python -c 'import nltk'\nLookupError: resource punkt not found\n")
+    #expect(!ids(report).contains(Triage.appExceptionID))
+  }
+
+  @Test func aBareExceptionBelongsToTheAttemptThatPrintedIt() throws {
+    let report = try classify(
+      Self.banner + "RuntimeError: checkpoint is corrupt\n===== Application Startup at 2026-04-15 10:05:00 =====\n\n* Running on local URL:  http://0.0.0.0:7860\n")
+    let finding = try #require(report.findings.first { $0.id == Triage.appExceptionID })
+    #expect(finding.attempts == [1])
+    #expect(report.verdict == .healthy)
+  }
+
+  @Test func unqualifiedOrPrefixedErrorsAreNoPythonExceptions() throws {
+    // A bare `Error:` is Node's, Go's or a shell tool's; a prefixed line is a logger's.
+    let report = try classify(Self.banner + "Error: config file not found, using defaults\n2026-04-15 10:00:01 ValueError: retried\n")
+    #expect(!ids(report).contains(Triage.appExceptionID))
+  }
 }

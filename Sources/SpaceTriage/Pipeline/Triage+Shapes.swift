@@ -13,6 +13,7 @@ enum ShapeKind {
 
   init(id: String) {
     switch id {
+    case "shape.python-exception": self = .pythonException
     case "shape.python-frame": self = .pythonFrame
     case "shape.python-syntax-error": self = .pythonSyntax
     case "shape.node-error": self = .nodeError
@@ -72,6 +73,10 @@ struct ShapeState {
   var lastShapeLine = -1
   /// A Node error line waiting for its first `    at` frame on the next line.
   var pendingNode: ShapeFailure?
+  /// A Python exception line printed without its traceback (a paste that kept only the last
+  /// line, a script that prints its exception), waiting for the next line with text: an
+  /// `    at` frame there makes it a Node error instead.
+  var pendingBare: ShapeFailure?
   /// A `File "…", line N` line outside a traceback (the position of a SyntaxError).
   var orphanFrame: (text: String, line: Int)?
   /// The line of the last request-handler mark (an `Exception in ASGI application`, a queue
@@ -192,6 +197,11 @@ extension Triage {
     var failure = ShapeFailure(type: capture("type"), message: capture("message"), line: line, attempt: attempt, text: evidence(text))
     switch kind {
     case .pythonException:
+      // A traceback's own exception line is read when the traceback closes.
+      if books.traceback.isOpen { return }
+      failure.isPython = true
+      shapes.pendingBare = failure
+      books.waitForNextText()
       return
     case .pythonSyntax:
       if books.traceback.isOpen && books.traceback.frameCount > 0 {
@@ -389,6 +399,11 @@ extension Triage {
 
   /// The line waited for after a Spring `Description:` or a Rust panic arrived.
   func shapeTextArrived(_ text: UnsafeRawBufferPointer, line: Int) {
+    if let bare = shapes.pendingBare {
+      shapes.pendingBare = nil
+      // Followed by a JavaScript frame it is a Node error (the Node shape reads it).
+      if !Triage.isNodeFrame(text) { found(bare) }
+    }
     if var pending = shapes.pendingNode {
       shapes.pendingNode = nil
       if Triage.isNodeFrame(text) {
@@ -492,6 +507,10 @@ extension Triage {
     }
     shapes.requestMark = nil
     shapes.pendingNode = nil
+    if let bare = shapes.pendingBare, bare.attempt != tracker.currentAttempt {
+      shapes.pendingBare = nil
+      found(bare)
+    }
   }
 
   /// End of input: a traceback the log cuts off, a pending post-serving exception with a crash
@@ -499,6 +518,11 @@ extension Triage {
   func finishShapes() {
     applyRepeats()
     let attempt = tracker.currentAttempt
+    if let bare = shapes.pendingBare {
+      // The log ends on it: nothing after it says otherwise.
+      shapes.pendingBare = nil
+      found(bare)
+    }
     if let pending = shapes.afterRunning {
       shapes.afterRunning = nil
       let crashed = findings.values.contains {
