@@ -274,4 +274,23 @@ struct ShapeTests {
     let report = try classify(Self.banner + "Error: config file not found, using defaults\n2026-04-15 10:00:01 ValueError: retried\n")
     #expect(!ids(report).contains(Triage.appExceptionID))
   }
+
+  @Test(arguments: [
+    "exec /srv/boot.sh: no such file or directory",
+    "standard_init_linux.go:228: exec user process caused: exec format error",
+  ])
+  func anEntrypointThatCannotRunIsTheAppsFailure(_ line: String) throws {
+    let report = try classify(Self.banner + line + "\n")
+    #expect(report.primary == Triage.appExceptionID)
+    #expect(report.verdict == .persistent)
+  }
+
+  @Test func gradiosPortErrorIsABindFailureNotAMissingSecret() throws {
+    let report = try classify(
+      Self.banner
+        + "OSError: Cannot find empty port in range: 7860-7860. You can specify a different port by setting the GRADIO_SERVER_PORT environment variable or passing the `server_port` parameter to `launch()`.\n"
+    )
+    #expect(report.primary == "startup.port-bind-failed")
+    #expect(!ids(report).contains("startup.missing-secret"))
+  }
 }

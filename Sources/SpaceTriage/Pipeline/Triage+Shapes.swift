@@ -253,9 +253,19 @@ extension Triage {
         return
       }
     case .execFailed:
-      let command = capture("path", "command", "shellcmd", "scriptcmd", "envcmd")
-      failure.type = captures["path"] != nil ? "exec format error" : "command not found"
-      failure.message = command.isEmpty ? failure.text : "`\(command)`"
+      let caused = capture("caused")
+      let missing = capture("nofile")
+      if !caused.isEmpty {
+        failure.type = caused
+        failure.message = "the entrypoint could not be run"
+      } else if !missing.isEmpty {
+        failure.type = "no such file or directory"
+        failure.message = "`\(missing)`, or the interpreter its `#!` line names (CRLF line endings turn `sh` into `sh\\r`)"
+      } else {
+        let command = capture("path", "command", "shellcmd", "scriptcmd", "envcmd")
+        failure.type = captures["path"] != nil ? "exec format error" : "command not found"
+        failure.message = command.isEmpty ? failure.text : "`\(command)`"
+      }
     case .supervisorExit:
       let program = capture("program", "gaveup")
       failure.type = "supervisor"
