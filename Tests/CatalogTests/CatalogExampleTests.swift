@@ -101,3 +101,25 @@ struct PrefilterSoundnessTests {
     }
   }
 }
+
+struct CatalogExportTests {
+  /// Failure patterns are exported for `rg -f`; its default engine rejects look-around and
+  /// back-references, so the linter does too (info entries are not exported).
+  @Test func lookAroundInAFailurePatternIsAProblem() throws {
+    let entries = [
+      Signature(id: "a.lookahead", title: "t", stage: .startup, signatureClass: .persistent, pattern: "by setting the (?!GRADIO_)\\w+"),
+      Signature(id: "b.backreference", title: "t", stage: .startup, signatureClass: .transient, pattern: "(\\w+) again \\1"),
+      Signature(id: "c.info", title: "t", stage: .startup, signatureClass: .info, pattern: "Running(?! tests)"),
+      Signature(id: "d.plain", title: "t", stage: .startup, signatureClass: .persistent, pattern: "(?<name>Widget) failed"),
+    ]
+    let problems = CatalogValidator(catalog: try CompiledCatalog(Catalog(signatures: entries))).exportProblems()
+    #expect(problems.map(\.entry) == ["a.lookahead", "b.backreference"])
+    #expect(problems.first?.message.contains("`(?!`") == true)
+  }
+
+  @Test func theBundledExportHasNoConstructRgRejects() throws {
+    let compiled = try #require(BundledCatalog.compiled)
+    let problems = CatalogValidator(catalog: compiled).exportProblems()
+    #expect(problems.isEmpty, "\(problems.map(\.description).joined(separator: "\n"))")
+  }
+}

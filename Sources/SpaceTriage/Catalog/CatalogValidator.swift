@@ -51,7 +51,22 @@ public struct CatalogValidator {
 
   /// Every problem found; empty when the catalog is sound.
   public func diagnostics() -> [CatalogDiagnostic] {
-    sortingProblems() + jitProblems() + exampleProblems() + shadowingProblems()
+    sortingProblems() + jitProblems() + exportProblems() + exampleProblems() + shadowingProblems()
+  }
+
+  /// Failure patterns that `rg -f` could not read once exported (``PatternExport``): its
+  /// default engine has no look-around and no back-references, and the catalog is timed side by
+  /// side with it.
+  public func exportProblems() -> [CatalogDiagnostic] {
+    let unsupported = ["(?=", "(?!", "(?<=", "(?<!", "\\k<", "\\g{"] + (1...9).map { "\\\($0)" }
+    return catalog.signatures.compactMap { signature in
+      guard signature.signatureClass.isFailure,
+        let construct = unsupported.first(where: { signature.pattern.contains($0) })
+      else { return nil }
+      return CatalogDiagnostic(
+        location: signature.patternLocation, entry: signature.id,
+        message: "failure patterns are exported for `rg -f`, which has no look-around or back-reference (`\(construct)`)")
+    }
   }
 
   /// Patterns PCRE2 could not JIT-compile (they still work, through the slower interpreter).
