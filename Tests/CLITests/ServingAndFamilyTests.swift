@@ -73,6 +73,10 @@ struct ServingAndFamilyTests {
     FamilyCase(log: "startup/torch-too-old", id: "startup.torch-too-old", verdict: "persistent", stage: "startup"),
     FamilyCase(log: "build/no-space-left", id: "build.no-space-left", verdict: "persistent", stage: "build"),
     FamilyCase(log: "shapes/entrypoint-crlf", id: "startup.app-exception", verdict: "persistent", stage: "startup"),
+    FamilyCase(
+      log: "startup/cuda-library-missing", id: "startup.cuda-library-missing", verdict: "persistent", stage: "startup"),
+    FamilyCase(
+      log: "runtime/cuda-kernel-error", id: "runtime.cuda-kernel-error", verdict: "persistent", stage: "running"),
     FamilyCase(log: "startup/oom-killed", id: "startup.oom-killed", verdict: "persistent", stage: "startup"),
     FamilyCase(log: "shapes/python-bare-exception", id: "startup.app-exception", verdict: "persistent", stage: "startup"),
     FamilyCase(
