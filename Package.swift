@@ -67,13 +67,16 @@ let package = Package(
         .product(name: "SystemPackage", package: "swift-system"),
       ]
     ),
+    // Test helpers shared by test targets (the loopback HTTP server of the fakes); no product
+    // and no non-test target depends on it, so it is never linked into what we ship.
+    .target(name: "TestSupport", path: "Tests/TestSupport"),
     .testTarget(name: "PCRE2SwiftTests", dependencies: ["PCRE2Swift"]),
     .testTarget(name: "SpaceTriageTests", dependencies: ["SpaceTriage"]),
     .testTarget(name: "CatalogTests", dependencies: ["SpaceTriage", "PatternCatalog"]),
     .testTarget(name: "CorpusTests", dependencies: ["SpaceTriage", "PatternCatalog"]),
     .testTarget(name: "CLITests", dependencies: ["space-triage"]),
-    .testTarget(name: "LiveTests", dependencies: ["SpaceTriage", "space-triage"]),
-    .testTarget(name: "DoctorTests", dependencies: ["SpaceDoctor", "SpaceTriage", "PatternCatalog", "SpaceHistory", "space-triage"]),
+    .testTarget(name: "LiveTests", dependencies: ["SpaceTriage", "space-triage", "TestSupport"]),
+    .testTarget(name: "DoctorTests", dependencies: ["SpaceDoctor", "SpaceTriage", "PatternCatalog", "SpaceHistory", "space-triage", "TestSupport"]),
     .testTarget(name: "HistoryTests", dependencies: ["SpaceHistory", "SpaceTriage"]),
   ]
 )

@@ -4,9 +4,9 @@ internal import CPCRE2
 ///
 /// Compile errors carry the byte offset in the pattern where PCRE2 gave up, so a caller can
 /// point a caret at it.
-public struct PCRE2Error: Error, Equatable, Sendable, CustomStringConvertible {
+package struct PCRE2Error: Error, Equatable, Sendable, CustomStringConvertible {
   /// Where the error happened.
-  public enum Kind: Equatable, Sendable {
+  package enum Kind: Equatable, Sendable {
     /// The pattern did not compile; `offset` is the byte offset of the error in the pattern.
     case compile(offset: Int)
     /// JIT compilation failed (the pattern still works through the interpreter).
@@ -16,11 +16,11 @@ public struct PCRE2Error: Error, Equatable, Sendable, CustomStringConvertible {
   }
 
   /// Where the error happened.
-  public let kind: Kind
+  package let kind: Kind
   /// PCRE2's numeric error code (negative for match errors).
-  public let code: Int32
+  package let code: Int32
   /// PCRE2's message for `code`, e.g. "missing closing parenthesis".
-  public let message: String
+  package let message: String
 
   init(kind: Kind, code: Int32) {
     self.kind = kind
@@ -29,12 +29,12 @@ public struct PCRE2Error: Error, Equatable, Sendable, CustomStringConvertible {
   }
 
   /// True when the match gave up because of the match or depth limit (catastrophic backtracking).
-  public var isResourceLimit: Bool {
+  package var isResourceLimit: Bool {
     code == PCRE2_ERROR_MATCHLIMIT || code == PCRE2_ERROR_DEPTHLIMIT
       || code == PCRE2_ERROR_HEAPLIMIT || code == PCRE2_ERROR_JIT_STACKLIMIT
   }
 
-  public var description: String {
+  package var description: String {
     switch kind {
     case .compile(let offset): "\(message) at offset \(offset)"
     case .jit: "JIT compilation failed: \(message)"

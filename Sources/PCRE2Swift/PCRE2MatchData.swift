@@ -5,25 +5,25 @@ internal import CPCRE2
 /// Create one per thread (it is not `Sendable`) and reuse it for every match; matching then
 /// allocates nothing. After a successful ``matches(_:in:)``, ``range(ofGroup:)`` reads the
 /// captured ranges of that match.
-@safe public final class PCRE2MatchData {
+@safe package final class PCRE2MatchData {
   private let matchData: OpaquePointer
   private let context: OpaquePointer
   private let jitStack: OpaquePointer?
   private var groupsSet = 0
 
   /// The default limit on backtracking steps per match (PCRE2's own default is 10,000,000).
-  public static let defaultMatchLimit: UInt32 = 1_000_000
+  package static let defaultMatchLimit: UInt32 = 1_000_000
   /// The default limit on backtracking depth: how deeply the interpreter may nest backtracking
   /// points (`pcre2_set_depth_limit`; a count, not KiB: heap is PCRE2's separate heap limit).
   /// JIT matching ignores it and is bounded by its stack and the match limit.
-  public static let defaultDepthLimit: UInt32 = 10_000
+  package static let defaultDepthLimit: UInt32 = 10_000
 
   /// Creates scratch space whose matches give up after `matchLimit` steps or `depthLimit` depth.
   ///
   /// `largeJITStack` gives JIT matching a stack of up to 1 MiB (allocated with `mmap`); without
   /// it PCRE2 uses 32 KiB on the machine stack, enough for simple patterns and much cheaper to
   /// create for short-lived scratch.
-  public init(
+  package init(
     matchLimit: UInt32 = PCRE2MatchData.defaultMatchLimit,
     depthLimit: UInt32 = PCRE2MatchData.defaultDepthLimit,
     largeJITStack: Bool = true
@@ -51,7 +51,7 @@ internal import CPCRE2
   /// Whether `pattern` matches somewhere in `subject`.
   ///
   /// - Throws: ``PCRE2Error`` of kind `.match` when PCRE2 gives up (match or depth limit hit).
-  public func matches(
+  package func matches(
     _ pattern: PCRE2Pattern, in subject: UnsafeRawBufferPointer, from startOffset: Int = 0
   ) throws(PCRE2Error) -> Bool {
     guard startOffset >= 0, startOffset <= subject.count else { return false }
@@ -67,7 +67,7 @@ internal import CPCRE2
 
   /// The byte range of the whole match (`group` 0) or of a capturing group of the last
   /// successful match, or `nil` if that group did not take part.
-  public func range(ofGroup group: Int) -> Range<Int>? {
+  package func range(ofGroup group: Int) -> Range<Int>? {
     guard group >= 0, group < groupsSet else { return nil }
     guard let ovector = unsafe pcre2_get_ovector_pointer_8(matchData) else { return nil }
     // SAFETY: the ovector has 64 pairs and `group` < groupsSet <= 64.

@@ -4,27 +4,27 @@ internal import CPCRE2
 ///
 /// A pattern is compiled once and can then be shared between threads: matching needs a
 /// per-thread ``PCRE2MatchData`` for its scratch space.
-@safe public final class PCRE2Pattern: @unchecked Sendable {
+@safe package final class PCRE2Pattern: @unchecked Sendable {
   // SAFETY: `code` is written once in `init` (compile and JIT compile both happen before the
   // object can be shared) and only read afterwards; PCRE2 documents compiled code as safe to use
   // from several threads at once. It is freed in `deinit`, when no reference remains.
   let code: OpaquePointer
 
   /// The source of the pattern.
-  public let source: String
+  package let source: String
   /// The options it was compiled with.
-  public let options: PCRE2Options
+  package let options: PCRE2Options
   /// Whether JIT compilation succeeded (the interpreter is used otherwise).
-  public let isJITCompiled: Bool
+  package let isJITCompiled: Bool
   /// The number of capturing groups.
-  public let captureCount: Int
+  package let captureCount: Int
   /// Named groups and their group numbers, in the order of the pattern's name table.
-  public let captureNames: [(name: String, group: Int)]
+  package let captureNames: [(name: String, group: Int)]
 
   /// Compiles and JIT-compiles `source`.
   ///
   /// - Throws: ``PCRE2Error`` of kind `.compile(offset:)` when the pattern is invalid.
-  public init(_ source: String, options: PCRE2Options = []) throws(PCRE2Error) {
+  package init(_ source: String, options: PCRE2Options = []) throws(PCRE2Error) {
     var errorCode: Int32 = 0
     var errorOffset: Int = 0
     let flags = options.rawValue | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF
@@ -51,7 +51,7 @@ internal import CPCRE2
   }
 
   /// The group number of the named group `name`, if there is one.
-  public func group(named name: String) -> Int? {
+  package func group(named name: String) -> Int? {
     captureNames.first { $0.name == name }?.group
   }
 

@@ -1,68 +1,68 @@
 import Foundation
 
 /// What the checks need to know about a Space's app file, read from its logical lines.
-public struct AppFacts: Sendable {
+package struct AppFacts: Sendable {
   /// A statement that touches CUDA.
-  public struct CUDAUse: Sendable {
-    public var line: Int
-    public var text: String
-    public var runsAtImport: Bool
+  package struct CUDAUse: Sendable {
+    package var line: Int
+    package var text: String
+    package var runsAtImport: Bool
     /// Whether the statement (or the device name it uses) asks `torch.cuda.is_available()`
     /// first, so it also runs on a CPU.
-    public var guarded: Bool
+    package var guarded: Bool
   }
 
   /// A `@spaces.GPU` decoration (or a `spaces.GPU(…)` call).
-  public struct GPUUse: Sendable {
-    public var line: Int
-    public var text: String
+  package struct GPUUse: Sendable {
+    package var line: Int
+    package var text: String
     /// `duration=N` in seconds when it is a number (or a product/sum of numbers).
-    public var duration: Int?
+    package var duration: Int?
     /// `size="xlarge"` etc.
-    public var size: String?
+    package var size: String?
   }
 
   /// A secret or variable the code reads.
-  public struct EnvironmentRead: Sendable {
-    public enum Kind: String, Sendable { case environ, getenv, environGet, streamlitSecrets }
-    public var name: String
-    public var line: Int
-    public var kind: Kind
+  package struct EnvironmentRead: Sendable {
+    package enum Kind: String, Sendable { case environ, getenv, environGet, streamlitSecrets }
+    package var name: String
+    package var line: Int
+    package var kind: Kind
     /// `os.getenv("X", "default")`: the code copes without it.
-    public var hasDefault: Bool
-    public var text: String
+    package var hasDefault: Bool
+    package var text: String
   }
 
   /// A `from_pretrained` / `snapshot_download` / `hf_hub_download` call.
-  public struct Download: Sendable {
-    public var line: Int
-    public var text: String
-    public var repo: String?
-    public var runsAtImport: Bool
+  package struct Download: Sendable {
+    package var line: Int
+    package var text: String
+    package var repo: String?
+    package var runsAtImport: Bool
   }
 
   /// The first import-time `import spaces` / `from spaces import …`.
-  public var spacesImportLine: Int?
+  package var spacesImportLine: Int?
   /// Whether `spaces` is imported anywhere (even inside a function).
-  public var importsSpaces: Bool
-  public var cudaUses: [CUDAUse] = []
-  public var gpuUses: [GPUUse] = []
-  public var environmentReads: [EnvironmentRead] = []
-  public var downloads: [Download] = []
+  package var importsSpaces: Bool
+  package var cudaUses: [CUDAUse] = []
+  package var gpuUses: [GPUUse] = []
+  package var environmentReads: [EnvironmentRead] = []
+  package var downloads: [Download] = []
   /// Top-level modules imported (`torch`, `gradio`, …).
-  public var importedModules: Set<String> = []
+  package var importedModules: Set<String> = []
 
   /// CUDA touched at import time before `import spaces` (or at all when `spaces` is imported
   /// later or never at import time).
-  public var cudaBeforeSpaces: [CUDAUse] {
+  package var cudaBeforeSpaces: [CUDAUse] {
     cudaUses.filter { $0.runsAtImport && $0.line < (spacesImportLine ?? Int.max) }
   }
 
   /// Whether the code wants a GPU: ZeroGPU code, or CUDA used without an `is_available()` guard.
-  public var needsGPU: Bool { importsSpaces || !gpuUses.isEmpty || cudaUses.contains { !$0.guarded } }
+  package var needsGPU: Bool { importsSpaces || !gpuUses.isEmpty || cudaUses.contains { !$0.guarded } }
 
   // swiftlint:disable:next function_body_length cyclomatic_complexity
-  public init(_ source: PythonSource) {
+  package init(_ source: PythonSource) {
     var osNames: Set<String> = []
     var environNames: Set<String> = []
     var getenvNames: Set<String> = []

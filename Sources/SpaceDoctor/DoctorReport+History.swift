@@ -1,9 +1,9 @@
-public import SpaceTriage
+package import SpaceTriage
 
 extension DoctorReport {
   /// The report with its log verdict replaced (e.g. escalated across runs by the history
   /// store), next steps merged again.
-  public func withLogs(_ logs: Report) -> DoctorReport {
+  package func withLogs(_ logs: Report) -> DoctorReport {
     var report = self
     report.logs = logs
     report.nextSteps = report.mergeSteps()

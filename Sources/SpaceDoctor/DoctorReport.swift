@@ -1,21 +1,21 @@
-public import SpaceHistory
+package import SpaceHistory
 public import SpaceTriage
 
 /// What `doctor` concluded about one Space: runtime, log verdict, checks and one merged list of
 /// next steps.
 public struct DoctorReport: Sendable {
   /// A next step and where it came from (a check id, or the log's primary finding id).
-  public struct Step: Sendable, Equatable {
-    public var action: String
-    public var text: String
-    public var from: String
+  package struct Step: Sendable, Equatable {
+    package var action: String
+    package var text: String
+    package var from: String
   }
 
-  public var snapshot: SpaceSnapshot
+  package var snapshot: SpaceSnapshot
   /// Failed checks, most severe first.
-  public var checks: [CheckResult]
+  package var checks: [CheckResult]
   /// README front matter values `doctor` shows (`sdk`, `sdk_version`, …).
-  public var config: [(String, String)]
+  package var config: [(String, String)]
   /// The log verdict (remote only): the same engine as `classify`, build and run logs merged.
   public var logs: Report?
   /// Events read from the build and run logs.
@@ -23,9 +23,9 @@ public struct DoctorReport: Sendable {
   /// The input line that holds the runtime's `errorMessage`, when it was added to the logs.
   public var errorMessageLine: Int?
   /// One list of next steps in the troubleshooting order.
-  public var nextSteps: [Step]
+  package var nextSteps: [Step]
   /// Where the attempts of the merged logs start (remote only): for the history store.
-  public var attemptIndex: AttemptIndex?
+  package var attemptIndex: AttemptIndex?
 
   init(snapshot: SpaceSnapshot, checks: SpaceChecks, logs: Report?, logEvents: (Int, Int)?, errorMessageLine: Int?) {
     self.snapshot = snapshot
@@ -61,7 +61,7 @@ public struct DoctorReport: Sendable {
     (logVerdict.map { $0 != .healthy } ?? false) || (snapshot.runtime?.isError ?? false)
   }
 
-  public var errorChecks: [CheckResult] { checks.filter { $0.severity == .error } }
+  package var errorChecks: [CheckResult] { checks.filter { $0.severity == .error } }
 
   /// Whether an `error` check explains the failure (remote), or any error check (local).
   public var checksExplainFailure: Bool {

@@ -1,45 +1,45 @@
-public import Foundation
-public import SpaceHistory
-public import SpaceTriage
+package import Foundation
+package import SpaceHistory
+package import SpaceTriage
 
 /// `space-triage fleet`: many Spaces at once, one row each, and the incident rule.
-public enum Fleet {
+package enum Fleet {
   /// One Space of the fleet.
-  public struct Row: Sendable {
-    public var space: String
-    public var stage: String?
-    public var hardware: String?
+  package struct Row: Sendable {
+    package var space: String
+    package var stage: String?
+    package var hardware: String?
     /// `nil` when the Space could not be read (see `error`).
-    public var verdict: Verdict?
-    public var primary: String?
-    public var primaryClass: SignatureClass?
-    public var escalated = false
-    public var nextStep: String?
+    package var verdict: Verdict?
+    package var primary: String?
+    package var primaryClass: SignatureClass?
+    package var escalated = false
+    package var nextStep: String?
     /// Transient failure ids of its logs, each with the time of its evidence line (if the log had one).
-    public var transient: [(id: String, time: Date?)] = []
-    public var error: String?
-    public var errorKind: SpaceLogsError.Kind?
+    package var transient: [(id: String, time: Date?)] = []
+    package var error: String?
+    package var errorKind: SpaceLogsError.Kind?
 
     /// Severity for the exit status: sleeping and paused Spaces count as healthy.
-    public var effectiveVerdict: Verdict { verdict ?? .unknown }
+    package var effectiveVerdict: Verdict { verdict ?? .unknown }
   }
 
   /// Several Spaces failing with the same transient id within 30 minutes.
-  public struct Incident: Sendable {
-    public var id: String
-    public var spaces: [String]
-    public static let advice =
+  package struct Incident: Sendable {
+    package var id: String
+    package var spaces: [String]
+    package static let advice =
       "likely a platform incident: wait and check https://status.huggingface.co; do not rebuild (many unrelated Spaces failing at once)"
   }
 
-  public static let incidentWindow: TimeInterval = 30 * 60
-  public static let incidentMinimum = 3
+  package static let incidentWindow: TimeInterval = 30 * 60
+  package static let incidentMinimum = 3
   /// Stages that are not triaged.
   static let quiet: Set<String> = ["RUNNING", "SLEEPING", "PAUSED"]
 
   /// Reads every Space (`jobs` at a time), triaging those not running, sleeping or paused with
   /// `doctor`'s engine; records each triaged run in `store`. Rows come back in `spaces` order.
-  public static func run(
+  package static func run(
     spaces: [String], endpoint: URL, token: String?, catalog: CompiledCatalog, jobs: Int, logWait: Double,
     store: HistoryStore?, now: Date, onStoreError: @escaping @Sendable (any Error) -> Void = { _ in }
   ) -> [Row] {
@@ -105,7 +105,7 @@ public enum Fleet {
   /// The incident rule: the same transient id in ≥ 3 Spaces within 30 minutes, counting this
   /// fleet's Spaces (by the time of their evidence line, or `now`) and `recent` (Spaces the
   /// history store saw with that id in the 30 minutes before `now`).
-  public static func incidents(_ rows: [Row], recent: [String: [String]], now: Date) -> [Incident] {
+  package static func incidents(_ rows: [Row], recent: [String: [String]], now: Date) -> [Incident] {
     var seen: [String: [(space: String, time: Date)]] = [:]
     for row in rows {
       for (id, time) in row.transient { seen[id, default: []].append((row.space, time ?? now)) }

@@ -3,9 +3,9 @@ import Yams
 
 /// The README.md front matter (the `---` YAML block that configures a Space), with the line of
 /// each top-level key.
-public struct FrontMatter: Sendable {
+package struct FrontMatter: Sendable {
   /// Why the front matter could not be read.
-  public enum Problem: Sendable, Equatable {
+  package enum Problem: Sendable, Equatable {
     /// README.md has no `---` block at its top (or is absent).
     case missing
     /// The block is not valid YAML (or not a mapping): the message and its README line.
@@ -13,23 +13,23 @@ public struct FrontMatter: Sendable {
   }
 
   /// Top-level scalar values as written (`sdk_version: 4.40` stays `"4.40"`).
-  public var values: [String: String] = [:]
+  package var values: [String: String] = [:]
   /// Top-level keys whose value is not a scalar (lists, mappings), e.g. `preload_from_hub`.
-  public var structured: Set<String> = []
+  package var structured: Set<String> = []
   /// README line of each top-level key.
-  public var lines: [String: Int] = [:]
+  package var lines: [String: Int] = [:]
   /// The README line of the opening `---`.
-  public var startLine = 1
+  package var startLine = 1
 
-  public subscript(key: String) -> String? { values[key] }
+  package subscript(key: String) -> String? { values[key] }
 
   /// The README line of `key`, or the front matter's first line.
-  public func line(of key: String) -> Int { lines[key] ?? startLine }
+  package func line(of key: String) -> Int { lines[key] ?? startLine }
 
-  public func has(_ key: String) -> Bool { values[key] != nil || structured.contains(key) }
+  package func has(_ key: String) -> Bool { values[key] != nil || structured.contains(key) }
 
   /// Reads the front matter of `readme`.
-  public static func parse(_ readme: String) -> Result<FrontMatter, FrontMatterError> {
+  package static func parse(_ readme: String) -> Result<FrontMatter, FrontMatterError> {
     let physical = readme.split(separator: "\n", omittingEmptySubsequences: false).map {
       $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
     }
@@ -86,6 +86,6 @@ public struct FrontMatter: Sendable {
 }
 
 /// Why README.md's front matter could not be used.
-public struct FrontMatterError: Error, Sendable {
-  public var problem: FrontMatter.Problem
+package struct FrontMatterError: Error, Sendable {
+  package var problem: FrontMatter.Problem
 }

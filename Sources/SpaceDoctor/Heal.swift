@@ -1,6 +1,6 @@
-public import Foundation
-public import SpaceHistory
-public import SpaceTriage
+package import Foundation
+package import SpaceHistory
+package import SpaceTriage
 
 /// `space-triage heal OWNER/NAME`: acts on the advice within the troubleshooting budget.
 ///
@@ -11,8 +11,8 @@ public import SpaceTriage
 /// Stops as soon as a watch ends healthy. The budget (one restart and one factory rebuild per
 /// Space per 24 h) is kept in the history store, so a cron job cannot loop. A dry run unless
 /// `apply`.
-public final class Healer {
-  public enum Action: String, Sendable, CaseIterable {
+package final class Healer {
+  package enum Action: String, Sendable, CaseIterable {
     case restart
     case factoryRebuild = "factory-rebuild"
 
@@ -20,19 +20,19 @@ public final class Healer {
     var words: String { self == .restart ? "restart" : "factory rebuild" }
   }
 
-  public struct Options: Sendable {
+  package struct Options: Sendable {
     /// Act (`--yes`); otherwise print the plan only.
-    public var apply = false
+    package var apply = false
     /// `doctor`'s `--log-wait` for each look at the logs.
-    public var logWait: Double = 3
+    package var logWait: Double = 3
     /// Seconds between two looks at the runtime while a restart settles.
-    public var pollInterval: Double = 10
+    package var pollInterval: Double = 10
     /// Give up waiting for the runtime to settle after this many seconds (then read the logs anyway).
-    public var watchTimeout: Double = 1800
-    public init() {}
+    package var watchTimeout: Double = 1800
+    package init() {}
   }
 
-  public static let budgetWindow: TimeInterval = 24 * 3600
+  package static let budgetWindow: TimeInterval = 24 * 3600
   /// Runtime stages after which a restart has settled (`SpaceStage`).
   static let settled: Set<String> = ["RUNNING", "BUILD_ERROR", "RUNTIME_ERROR", "CONFIG_ERROR", "NO_APP_FILE", "PAUSED", "SLEEPING", "STOPPED"]
 
@@ -45,7 +45,7 @@ public final class Healer {
   let now: () -> Date
   let say: (String) -> Void
 
-  public init(
+  package init(
     space: String, endpoint: URL, token: String?, catalog: CompiledCatalog, store: HistoryStore?, options: Options,
     now: @escaping () -> Date = Date.init, say: @escaping (String) -> Void
   ) {
@@ -62,7 +62,7 @@ public final class Healer {
   /// Diagnoses, plans, acts (with `apply`); returns the verdict the Space ends with.
   ///
   /// - Throws: ``SpaceLogsError`` (404, 401/403 — for a restart, naming the write scope — network).
-  public func run() throws -> Verdict {
+  package func run() throws -> Verdict {
     var report = try diagnose()
     say("\(headline(report))")
     if report.exitVerdict == .healthy {

@@ -7,7 +7,7 @@ import SpaceTriage
 
 extension HubClient {
   /// `POST path` (relative to the endpoint) with an empty body; throws only for network failures.
-  public func post(_ path: String) throws -> Answer {
+  package func post(_ path: String) throws -> Answer {
     guard let url = URL(string: base + path) else {
       throw SpaceLogsError(.network, message: "cannot build a URL for \(path)")
     }
@@ -32,7 +32,7 @@ extension HubClient {
   }
 
   /// Throws for a failed write (restart): 401/403 name the write scope.
-  public func checkWrite(_ status: Int, what: String) throws {
+  package func checkWrite(_ status: Int, what: String) throws {
     switch status {
     case 200..<300: return
     case 401, 403:
@@ -47,7 +47,7 @@ extension HubClient {
   }
 
   /// `GET /api/spaces?author=NAME` (`list_spaces`): the ids of the author's Spaces.
-  public func listSpaces(author: String) throws -> [String] {
+  package func listSpaces(author: String) throws -> [String] {
     let encoded = author.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed.subtracting(["&", "=", "+", "#"])) ?? author
     let answer = try get("/api/spaces?author=\(encoded)")
     try check(answer.status, what: "the Spaces of \(author)")

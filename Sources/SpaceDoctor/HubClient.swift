@@ -1,4 +1,4 @@
-public import Foundation
+package import Foundation
 import SpaceTriage
 
 #if canImport(FoundationNetworking)
@@ -12,16 +12,16 @@ import SpaceTriage
 ///
 /// Errors are ``SpaceLogsError`` (the kinds `watch --space` maps to 66/77/74); messages never
 /// hold the token.
-public final class HubClient: @unchecked Sendable {
+package final class HubClient: @unchecked Sendable {
   // SAFETY (@unchecked Sendable): immutable after init; URLSession is thread-safe.
-  public let endpoint: URL
-  public let space: String
+  package let endpoint: URL
+  package let space: String
   let token: String?
   let session: URLSession
   /// Seconds a request may take.
-  public let timeout: TimeInterval
+  package let timeout: TimeInterval
 
-  public init(endpoint: URL, space: String, token: String?, timeout: TimeInterval = 30) {
+  package init(endpoint: URL, space: String, token: String?, timeout: TimeInterval = 30) {
     self.endpoint = endpoint
     self.space = space
     self.token = token.flatMap { $0.isEmpty ? nil : $0 }
@@ -44,13 +44,13 @@ public final class HubClient: @unchecked Sendable {
   }
 
   /// An HTTP answer.
-  public struct Answer: Sendable {
-    public var status: Int
-    public var body: Data
+  package struct Answer: Sendable {
+    package var status: Int
+    package var body: Data
   }
 
   /// `GET path` (relative to the endpoint); throws only for network failures.
-  public func get(_ path: String) throws -> Answer {
+  package func get(_ path: String) throws -> Answer {
     guard let url = URL(string: base + path) else {
       throw SpaceLogsError(.network, message: "cannot build a URL for \(path)")
     }
@@ -78,7 +78,7 @@ public final class HubClient: @unchecked Sendable {
   }
 
   /// `GET path` as JSON; 404 → not found (66), 401/403 → not authorised (77), other failures → 74.
-  public func json(_ path: String, what: String) throws -> Any {
+  package func json(_ path: String, what: String) throws -> Any {
     let answer = try get(path)
     try check(answer.status, what: what)
     guard let value = try? JSONSerialization.jsonObject(with: answer.body) else {
@@ -88,7 +88,7 @@ public final class HubClient: @unchecked Sendable {
   }
 
   /// Throws the error for a failed status.
-  public func check(_ status: Int, what: String) throws {
+  package func check(_ status: Int, what: String) throws {
     switch status {
     case 200..<300: return
     case 401, 403:
@@ -108,7 +108,7 @@ public final class HubClient: @unchecked Sendable {
   }
 
   /// A repository file through `resolve/main`: its text, or `nil` when absent (404).
-  public func file(_ path: String) throws -> String? {
+  package func file(_ path: String) throws -> String? {
     let encoded = path.split(separator: "/").map {
       String($0).addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? String($0)
     }.joined(separator: "/")

@@ -1,20 +1,20 @@
-public import Foundation
+package import Foundation
 import SpaceTriage
 
 /// A snapshot of a Space's build and run logs: both streams read at the same time until the
 /// server closes them, or they are quiet for `wait` seconds (a live Space keeps its run log
 /// open), or `wait + 0.5` seconds have passed; then the events of both, merged in time order,
 /// as one input for the classifier.
-public struct LogSnapshot: Sendable {
+package struct LogSnapshot: Sendable {
   /// The merged SSE lines (`data: {"data": …, "timestamp": …}`), each ending in `\n`.
-  public var bytes: [UInt8]
+  package var bytes: [UInt8]
   /// Events read from each log.
-  public var buildEvents: Int
-  public var runEvents: Int
+  package var buildEvents: Int
+  package var runEvents: Int
   /// The time of the last `===== Build Queued at …` banner, if any.
-  public var lastBuildQueued: Date?
+  package var lastBuildQueued: Date?
   /// What could not be read, for the report.
-  public var notes: [String]
+  package var notes: [String]
 
   /// One SSE event line with its time.
   struct Event {
@@ -26,7 +26,7 @@ public struct LogSnapshot: Sendable {
   ///
   /// - Throws: ``SpaceLogsError``: 401/403 (not authorised), or a network failure before any
   ///   byte arrived. A 404 (no logs yet) is an empty log with a note.
-  public static func read(endpoint: URL, space: String, token: String?, wait: Double) throws -> LogSnapshot {
+  package static func read(endpoint: URL, space: String, token: String?, wait: Double) throws -> LogSnapshot {
     let readers = [SpaceLogKind.build, .run].map { kind in
       StreamReader(
         client: SpaceLogsClient(

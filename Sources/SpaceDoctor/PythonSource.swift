@@ -1,32 +1,32 @@
 import Foundation
 
 /// A Python token, as far as the checks need it.
-public struct PythonToken: Sendable, Equatable {
-  public enum Kind: Sendable, Equatable { case name, string, number, op }
-  public var kind: Kind
+package struct PythonToken: Sendable, Equatable {
+  package enum Kind: Sendable, Equatable { case name, string, number, op }
+  package var kind: Kind
   /// The token's text; for strings, the text between the quotes (escapes left as written).
-  public var text: String
+  package var text: String
   /// 1-based physical line.
-  public var line: Int
+  package var line: Int
   /// Bracket depth at the token (0 outside any `(`, `[`, `{`).
-  public var depth: Int
+  package var depth: Int
 }
 
 /// One logical line of Python: a statement (or a compound statement's header), its tokens and
 /// where it sits.
-public struct LogicalLine: Sendable {
+package struct LogicalLine: Sendable {
   /// First physical line, 1-based.
-  public var line: Int
+  package var line: Int
   /// Indentation width of the first line (a tab counts to the next multiple of 8).
-  public var indent: Int
-  public var tokens: [PythonToken]
+  package var indent: Int
+  package var tokens: [PythonToken]
   /// Whether the statement runs when the module is imported: it is in no `def` body (module
   /// level, or inside `if`/`with`/`try`/`for` blocks and class bodies at module level).
-  public var runsAtImport: Bool
+  package var runsAtImport: Bool
   /// Whether it is at indentation 0.
-  public var isModuleLevel: Bool { indent == 0 }
+  package var isModuleLevel: Bool { indent == 0 }
   /// The first physical line's text, trimmed (for evidence).
-  public var text: String
+  package var text: String
 
   /// Whether the line is a compound statement header opening a block (ends with `:`).
   var opensBlock: Bool { tokens.last.map { $0.kind == .op && $0.text == ":" } ?? false }
@@ -37,10 +37,10 @@ public struct LogicalLine: Sendable {
 /// single, double and triple quotes, escapes), `\` continuations and brackets are honoured, so
 /// nothing inside a string or a comment is mistaken for code, and a call spread over several
 /// lines is one statement.
-public struct PythonSource: Sendable {
-  public var lines: [LogicalLine]
+package struct PythonSource: Sendable {
+  package var lines: [LogicalLine]
 
-  public init(_ text: String) {
+  package init(_ text: String) {
     let bytes = Array(text.utf8)
     let physical = text.split(separator: "\n", omittingEmptySubsequences: false).map {
       String($0).trimmingCharacters(in: .whitespacesAndNewlines)

@@ -2,18 +2,18 @@ import Foundation
 
 /// A PEP 440 version, as far as pins in a Space need it: the release numbers, a pre-release
 /// (`a`, `b`, `rc`), `.post` and `.dev`. Compares like pip does for those.
-public struct PackageVersion: Comparable, Sendable, CustomStringConvertible {
+package struct PackageVersion: Comparable, Sendable, CustomStringConvertible {
   /// `1.2.3` → `[1, 2, 3]`.
-  public var release: [Int]
+  package var release: [Int]
   /// `a`=0, `b`=1, `rc`=2 with its number; `nil` for a final release.
-  public var pre: (kind: Int, number: Int)?
-  public var post: Int?
-  public var dev: Int?
+  package var pre: (kind: Int, number: Int)?
+  package var post: Int?
+  package var dev: Int?
   /// The text it was read from.
-  public var description: String
+  package var description: String
 
   /// Reads `1.2.3`, `v4.0`, `5.0.0b3`, `2.1rc1`, `1.0.post2`, `3.0.dev1`, `1.2.3+local`.
-  public init?(_ text: String) {
+  package init?(_ text: String) {
     var rest = Substring(text.trimmingCharacters(in: .whitespaces).lowercased())
     description = String(rest)
     if rest.hasPrefix("v") { rest = rest.dropFirst() }
@@ -65,21 +65,21 @@ public struct PackageVersion: Comparable, Sendable, CustomStringConvertible {
     return key
   }
 
-  public static func < (lhs: PackageVersion, rhs: PackageVersion) -> Bool { lhs.key.lexicographicallyPrecedes(rhs.key) }
-  public static func == (lhs: PackageVersion, rhs: PackageVersion) -> Bool { lhs.key == rhs.key }
+  package static func < (lhs: PackageVersion, rhs: PackageVersion) -> Bool { lhs.key.lexicographicallyPrecedes(rhs.key) }
+  package static func == (lhs: PackageVersion, rhs: PackageVersion) -> Bool { lhs.key == rhs.key }
 
   /// Whether this is a pre-release or development release.
-  public var isPrerelease: Bool { pre != nil || dev != nil }
+  package var isPrerelease: Bool { pre != nil || dev != nil }
 }
 
 /// One version clause of a requirement: `==5.12.0`, `>=4`, `~=2.1`, `==4.*`.
-public struct VersionSpecifier: Sendable, Equatable, CustomStringConvertible {
-  public var op: String
-  public var version: String
-  public var description: String { op + version }
+package struct VersionSpecifier: Sendable, Equatable, CustomStringConvertible {
+  package var op: String
+  package var version: String
+  package var description: String { op + version }
 
   /// Whether `candidate` satisfies this clause (PEP 440; `==X.*` prefix matches; `===` exact text).
-  public func admits(_ candidate: PackageVersion) -> Bool {
+  package func admits(_ candidate: PackageVersion) -> Bool {
     if op == "===" { return candidate.description == version.lowercased() }
     if op == "==" || op == "!=", version.hasSuffix(".*") {
       guard let prefix = PackageVersion(String(version.dropLast(2))) else { return true }
@@ -104,38 +104,38 @@ public struct VersionSpecifier: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// One requirement line of a requirements file.
-public struct Requirement: Sendable, Equatable {
+package struct Requirement: Sendable, Equatable {
   /// The name as written.
-  public var name: String
+  package var name: String
   /// The PEP 503 normalised name: lower case, runs of `-`, `_`, `.` as one `-`.
-  public var normalizedName: String
-  public var extras: [String]
-  public var specifiers: [VersionSpecifier]
+  package var normalizedName: String
+  package var extras: [String]
+  package var specifiers: [VersionSpecifier]
   /// The environment marker after `;`, if any.
-  public var marker: String?
+  package var marker: String?
   /// A direct URL (`name @ URL`, `git+…`, a wheel URL), if any.
-  public var url: String?
+  package var url: String?
   /// The file it was read from and its (first) line, 1-based.
-  public var file: String
-  public var line: Int
+  package var file: String
+  package var line: Int
 
   /// `==X` (not a wildcard), `===X`, `~=X`, an upper bound `<`/`<=`, or a URL: a fresh build
   /// cannot pick up a new major release.
-  public var isPinned: Bool {
+  package var isPinned: Bool {
     url != nil || specifiers.contains { ["===", "~=", "<", "<="].contains($0.op) || ($0.op == "==" && !$0.version.hasSuffix(".*")) }
   }
 
   /// The exact version for `==X`/`===X`, if pinned so.
-  public var exactVersion: String? {
+  package var exactVersion: String? {
     specifiers.first { ($0.op == "==" || $0.op == "===") && !$0.version.hasSuffix(".*") }?.version
   }
 
   /// Whether every clause admits `version`.
-  public func admits(_ version: PackageVersion) -> Bool { specifiers.allSatisfy { $0.admits(version) } }
+  package func admits(_ version: PackageVersion) -> Bool { specifiers.allSatisfy { $0.admits(version) } }
 
   /// Whether the marker (if any) can hold on the Spaces Linux images. Only platform markers are
   /// judged; anything else counts as applicable.
-  public var appliesOnLinux: Bool {
+  package var appliesOnLinux: Bool {
     guard let marker else { return true }
     let compact = marker.filter { !$0.isWhitespace }.replacingOccurrences(of: "'", with: "\"")
     for other in ["\"win32\"", "\"darwin\"", "\"Windows\"", "\"Darwin\"", "\"cygwin\""] {
@@ -146,7 +146,7 @@ public struct Requirement: Sendable, Equatable {
   }
 
   /// PEP 503 normalisation.
-  public static func normalize(_ name: String) -> String {
+  package static func normalize(_ name: String) -> String {
     var out = ""
     var lastWasSeparator = false
     for character in name.lowercased() {
@@ -166,23 +166,23 @@ public struct Requirement: Sendable, Equatable {
 /// includes, `-c`, `-e`, index and find-links options), PEP 508 lines (name, extras, version
 /// clauses with or without parentheses, markers, `name @ URL`), bare URLs and `git+` lines
 /// (the name from `#egg=` or the wheel file name).
-public struct RequirementsParser {
+package struct RequirementsParser {
   /// Returns a file's text by its path relative to the repository root, or `nil` when absent.
-  public var load: (String) -> String?
+  package var load: (String) -> String?
 
-  public init(load: @escaping (String) -> String?) { self.load = load }
+  package init(load: @escaping (String) -> String?) { self.load = load }
 
   /// What a requirements file declares, includes followed (each file once).
-  public struct Result: Sendable {
-    public var requirements: [Requirement] = []
+  package struct Result: Sendable {
+    package var requirements: [Requirement] = []
     /// Files read, in order (the root first).
-    public var files: [String] = []
+    package var files: [String] = []
     /// `-r` includes that could not be read: (file, line, included path).
-    public var missingIncludes: [(file: String, line: Int, path: String)] = []
+    package var missingIncludes: [(file: String, line: Int, path: String)] = []
   }
 
   /// Parses `path` and what it includes.
-  public func parse(_ path: String) -> Result {
+  package func parse(_ path: String) -> Result {
     var result = Result()
     var seen: Set<String> = []
     parse(path, into: &result, seen: &seen)

@@ -1,23 +1,23 @@
-public import Foundation
+package import Foundation
 
 /// Runs every check of ``CheckCatalog`` over a ``SpaceSnapshot``.
-public struct SpaceChecks {
-  public let snapshot: SpaceSnapshot
+package struct SpaceChecks {
+  package let snapshot: SpaceSnapshot
   /// Whether the logs or the runtime show a launch timeout (for ``CheckCatalog/startupDownloads``).
-  public var launchTimedOut: Bool
+  package var launchTimedOut: Bool
   /// Now, for the age of the last build.
-  public var now: Date
+  package var now: Date
 
   /// What the checks read, worked out once.
-  public private(set) var frontMatter: FrontMatter?
-  public private(set) var frontMatterError: FrontMatterError?
-  public private(set) var appFile: String?
-  public private(set) var app: AppFacts?
-  public private(set) var requirements: RequirementsParser.Result
+  package private(set) var frontMatter: FrontMatter?
+  package private(set) var frontMatterError: FrontMatterError?
+  package private(set) var appFile: String?
+  package private(set) var app: AppFacts?
+  package private(set) var requirements: RequirementsParser.Result
   /// pre-requirements.txt (installed by a pip command of its own, before requirements.txt).
-  public private(set) var preRequirements: RequirementsParser.Result
+  package private(set) var preRequirements: RequirementsParser.Result
 
-  public init(snapshot: SpaceSnapshot, launchTimedOut: Bool = false, now: Date = Date()) {
+  package init(snapshot: SpaceSnapshot, launchTimedOut: Bool = false, now: Date = Date()) {
     self.snapshot = snapshot
     self.launchTimedOut = launchTimedOut
     self.now = now
@@ -41,7 +41,7 @@ public struct SpaceChecks {
 
   /// The app file of a Space with `sdk`: `app_file`, else app.py (gradio/streamlit),
   /// Dockerfile (docker), index.html (static).
-  public static func appFile(sdk: String?, frontMatter: FrontMatter?) -> String? {
+  package static func appFile(sdk: String?, frontMatter: FrontMatter?) -> String? {
     if sdk == "docker" { return "Dockerfile" }
     if let file = frontMatter?["app_file"], !file.isEmpty { return file }
     switch sdk {
@@ -51,18 +51,18 @@ public struct SpaceChecks {
     }
   }
 
-  public var sdk: String? { (frontMatter?["sdk"] ?? snapshot.hubSDK)?.lowercased() }
+  package var sdk: String? { (frontMatter?["sdk"] ?? snapshot.hubSDK)?.lowercased() }
 
   /// The hardware names in play: requested, current, `suggested_hardware`.
-  public var hardwareNames: [String] {
+  package var hardwareNames: [String] {
     [snapshot.runtime?.hardwareRequested, snapshot.runtime?.hardwareCurrent, frontMatter?["suggested_hardware"]].compactMap { $0 }
   }
 
   /// ZeroGPU hardware requested, current or suggested.
-  public var isZeroGPU: Bool { hardwareNames.contains { $0.hasPrefix("zero-") } }
+  package var isZeroGPU: Bool { hardwareNames.contains { $0.hasPrefix("zero-") } }
 
   /// The Gradio version the Space runs: `sdk_version` for the Gradio SDK, else the exact pin.
-  public var gradioVersion: (version: PackageVersion, file: String, line: Int)? {
+  package var gradioVersion: (version: PackageVersion, file: String, line: Int)? {
     if sdk == "gradio", let text = frontMatter?["sdk_version"], let version = PackageVersion(text) {
       return (version, "README.md", frontMatter?.line(of: "sdk_version") ?? 1)
     }
@@ -81,7 +81,7 @@ public struct SpaceChecks {
   }
 
   /// Runs every check.
-  public func run() -> [CheckResult] {
+  package func run() -> [CheckResult] {
     var results: [CheckResult] = []
     results += configChecks()
     results += hardwareChecks()

@@ -1,19 +1,19 @@
-public import Foundation
+package import Foundation
 
 /// The runtime of a Space as the Hub reports it (`SpaceRuntime` in `huggingface_hub`:
 /// `stage`, `hardware.current`, `hardware.requested`; `errorMessage` is read from the raw JSON,
 /// where the Hub puts it on error stages).
-public struct SpaceRuntimeInfo: Sendable, Equatable {
+package struct SpaceRuntimeInfo: Sendable, Equatable {
   /// `RUNNING`, `BUILD_ERROR`, `RUNTIME_ERROR`, … (`SpaceStage`).
-  public var stage: String
+  package var stage: String
   /// `cpu-basic`, `zero-a10g`, … (`nil` while building for the first time).
-  public var hardwareCurrent: String?
+  package var hardwareCurrent: String?
   /// What the owner asked for (`nil` if nothing was requested).
-  public var hardwareRequested: String?
+  package var hardwareRequested: String?
   /// `Launch timed out, workload was not healthy after 30 min`, `Scheduling failure: …`.
-  public var errorMessage: String?
+  package var errorMessage: String?
 
-  public init(stage: String, hardwareCurrent: String? = nil, hardwareRequested: String? = nil, errorMessage: String? = nil) {
+  package init(stage: String, hardwareCurrent: String? = nil, hardwareRequested: String? = nil, errorMessage: String? = nil) {
     self.stage = stage
     self.hardwareCurrent = hardwareCurrent
     self.hardwareRequested = hardwareRequested
@@ -21,7 +21,7 @@ public struct SpaceRuntimeInfo: Sendable, Equatable {
   }
 
   /// Reads a runtime object (`GET /api/spaces/{id}/runtime`, or `runtime` in `GET /api/spaces/{id}`).
-  public init?(json: Any?) {
+  package init?(json: Any?) {
     guard let object = json as? [String: Any], let stage = object["stage"] as? String else { return nil }
     let hardware = object["hardware"] as? [String: Any]
     self.init(
@@ -30,46 +30,46 @@ public struct SpaceRuntimeInfo: Sendable, Equatable {
   }
 
   /// Stages where the Space failed (`huggingface_hub`'s terminal error stages).
-  public static let errorStages: Set<String> = ["BUILD_ERROR", "RUNTIME_ERROR", "CONFIG_ERROR", "NO_APP_FILE"]
+  package static let errorStages: Set<String> = ["BUILD_ERROR", "RUNTIME_ERROR", "CONFIG_ERROR", "NO_APP_FILE"]
 
-  public var isError: Bool { SpaceRuntimeInfo.errorStages.contains(stage) }
+  package var isError: Bool { SpaceRuntimeInfo.errorStages.contains(stage) }
 }
 
 /// Everything `doctor` read about one Space: its files and, for a Space on the Hub, its
 /// runtime, variables and secrets.
-public struct SpaceSnapshot: Sendable {
+package struct SpaceSnapshot: Sendable {
   /// `OWNER/NAME` for a Space read from the Hub.
-  public var space: String?
+  package var space: String?
   /// The folder for a local clone.
-  public var directory: String?
+  package var directory: String?
   /// Text of the files read, by repository path (README.md, requirements.txt, the app file, …).
-  public var files: [String: String] = [:]
+  package var files: [String: String] = [:]
   /// Every file path in the repository (the Hub's `siblings`, or the folder's files); `nil` if unknown.
-  public var repoFiles: Set<String>?
+  package var repoFiles: Set<String>?
   /// The runtime (remote only).
-  public var runtime: SpaceRuntimeInfo?
+  package var runtime: SpaceRuntimeInfo?
   /// The `sdk` the Hub reports (remote only).
-  public var hubSDK: String?
-  public var isPrivate: Bool?
+  package var hubSDK: String?
+  package var isPrivate: Bool?
   /// Names of the Space's variables; `nil` when they could not be read (the token may not).
-  public var variables: Set<String>?
+  package var variables: Set<String>?
   /// Names of the Space's secrets (values are never readable); `nil` when they could not be read.
-  public var secrets: Set<String>?
+  package var secrets: Set<String>?
   /// When the Space was last built (the last `Build Queued at` banner) or, failing that, last
   /// changed (`lastModified`).
-  public var lastBuild: Date?
+  package var lastBuild: Date?
   /// Notes about what could not be read (shown in the report).
-  public var notes: [String] = []
+  package var notes: [String] = []
   /// Paths already asked for (remote), so none is fetched twice.
   var triedFiles: Set<String> = []
 
-  public init(space: String? = nil, directory: String? = nil) {
+  package init(space: String? = nil, directory: String? = nil) {
     self.space = space
     self.directory = directory
   }
 
-  public var isRemote: Bool { space != nil }
+  package var isRemote: Bool { space != nil }
 
   /// The files `doctor` reads besides the app file.
-  public static let configFiles = ["README.md", "requirements.txt", "pre-requirements.txt", "packages.txt", "Dockerfile"]
+  package static let configFiles = ["README.md", "requirements.txt", "pre-requirements.txt", "packages.txt", "Dockerfile"]
 }

@@ -1,5 +1,5 @@
 import Foundation
-public import SpaceTriage
+package import SpaceTriage
 
 /// Where each attempt of an input starts and what identifies it: the banners
 /// (`===== Application Startup at …`, `===== Build Queued at …`, with the time they carry) by
@@ -7,25 +7,25 @@ public import SpaceTriage
 ///
 /// Built from the input's bytes as they are read (``feed(_:)``), line numbers as the engine
 /// counts them (1-based, one per LF).
-public final class AttemptIndex: @unchecked Sendable {
+package final class AttemptIndex: @unchecked Sendable {
   // SAFETY (@unchecked Sendable): fed by one reader, read after the input ended.
   /// Banner line → the time it carries.
-  public private(set) var banners: [(line: Int, time: String)] = []
+  package private(set) var banners: [(line: Int, time: String)] = []
   /// The first `"timestamp"` value of the input.
-  public private(set) var firstTimestamp: String?
+  package private(set) var firstTimestamp: String?
   private var line = 1
   private var partial: [UInt8] = []
 
-  public init() {}
+  package init() {}
 
-  public convenience init(bytes: [UInt8]) {
+  package convenience init(bytes: [UInt8]) {
     self.init()
     bytes.withUnsafeBytes { feed($0) }
     finish()
   }
 
   /// More bytes of the input.
-  public func feed(_ bytes: UnsafeRawBufferPointer) {
+  package func feed(_ bytes: UnsafeRawBufferPointer) {
     var start = 0
     for (index, byte) in bytes.enumerated() where byte == 0x0A {
       if partial.isEmpty {
@@ -42,7 +42,7 @@ public final class AttemptIndex: @unchecked Sendable {
   }
 
   /// The input ended (a last line without a newline counts).
-  public func finish() {
+  package func finish() {
     if !partial.isEmpty { partial.withUnsafeBytes { look(at: $0) } }
     partial = []
   }
@@ -88,7 +88,7 @@ public final class AttemptIndex: @unchecked Sendable {
 
   /// The start of the attempt holding `line`: the nearest banner at or before it, else the
   /// input's first timestamp, else nothing.
-  public func start(of line: Int) -> String {
+  package func start(of line: Int) -> String {
     if let banner = banners.last(where: { $0.line <= line }) { return banner.time }
     return firstTimestamp ?? ""
   }
@@ -97,23 +97,23 @@ public final class AttemptIndex: @unchecked Sendable {
 /// The identity of the attempt a finding's evidence line is in (SPEC: "an attempt is identified
 /// by its start banner time (or its first timestamp) and its evidence line"), so that reading
 /// the same log twice is not a recurrence while a restart 40 minutes later is.
-public enum AttemptKey {
-  public static func of(_ finding: Finding, index: AttemptIndex?) -> String {
+package enum AttemptKey {
+  package static func of(_ finding: Finding, index: AttemptIndex?) -> String {
     (index?.start(of: finding.line) ?? "") + " | " + finding.text
   }
 }
 
 /// A ``ByteSource`` that shows every byte it reads to an ``AttemptIndex``.
-public struct IndexingSource: ByteSource {
+package struct IndexingSource: ByteSource {
   var base: any ByteSource
-  public let index: AttemptIndex
+  package let index: AttemptIndex
 
-  public init(_ base: any ByteSource, index: AttemptIndex) {
+  package init(_ base: any ByteSource, index: AttemptIndex) {
     self.base = base
     self.index = index
   }
 
-  public mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+  package mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
     let count = try base.read(into: buffer)
     if count > 0 { index.feed(UnsafeRawBufferPointer(rebasing: buffer[0..<count])) } else { index.finish() }
     return count

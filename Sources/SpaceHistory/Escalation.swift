@@ -1,11 +1,11 @@
-public import SpaceTriage
+package import SpaceTriage
 
 /// Escalation across runs, applied on top of a ``Report`` (the engine's verdict is not changed):
 /// a transient primary seen for the same Space in ≥ 2 distinct attempts within 24 h, counting
 /// earlier runs, becomes persistent, escalated, with the engine's escalation steps.
-public enum Escalation {
+package enum Escalation {
   /// `report` escalated: verdict persistent, `escalated`, and the stop-retrying / inspect steps.
-  public static func escalate(_ report: Report, attempts: Int, space: String) -> Report {
+  package static func escalate(_ report: Report, attempts: Int, space: String) -> Report {
     guard let primary = report.primaryFinding, primary.signatureClass == .transient, !report.escalated else { return report }
     var report = report
     report.verdict = .persistent

@@ -41,7 +41,7 @@ public struct HistorySummary: Sendable {
   public var last: Date?
 
   /// Nothing recorded.
-  public static let empty = HistorySummary(totalRuns: 0, runs: [], ids: [], fingerprints: [], actions: [], first: nil, last: nil)
+  package static let empty = HistorySummary(totalRuns: 0, runs: [], ids: [], fingerprints: [], actions: [], first: nil, last: nil)
 }
 
 extension HistoryStore {
@@ -104,7 +104,7 @@ extension HistoryStore {
 
   /// Records an action `heal` took (or tried) on `space`.
   @discardableResult
-  public func recordAction(space: String, kind: String, outcome: String, detail: String = "", now: Date = Date()) throws -> Int64 {
+  package func recordAction(space: String, kind: String, outcome: String, detail: String = "", now: Date = Date()) throws -> Int64 {
     try guarded {
       try queue.write { db in
         try db.execute(
@@ -116,7 +116,7 @@ extension HistoryStore {
   }
 
   /// Sets the outcome of a recorded action (once its watch ended).
-  public func updateAction(_ id: Int64, outcome: String, detail: String) throws {
+  package func updateAction(_ id: Int64, outcome: String, detail: String) throws {
     try guarded {
       try queue.write { db in
         try db.execute(sql: "UPDATE action SET outcome = ?, detail = ? WHERE id = ?", arguments: [outcome, detail, id])
@@ -126,7 +126,7 @@ extension HistoryStore {
 
   /// The kinds of action taken on `space` within `window` before `now` (`restart`, `factory-rebuild`),
   /// only those actually sent (outcome not `refused`).
-  public func actionsTaken(space: String, within window: TimeInterval, now: Date = Date()) throws -> [String] {
+  package func actionsTaken(space: String, within window: TimeInterval, now: Date = Date()) throws -> [String] {
     try guarded {
       try queue.read { db in
         try String.fetchAll(
@@ -140,7 +140,7 @@ extension HistoryStore {
 
   /// Transient ids seen in runs of ≥ `minimum` distinct Spaces within `window` before `now`:
   /// id → the Spaces.
-  public func transientSpread(within window: TimeInterval, now: Date = Date(), minimum: Int = 3) throws -> [String: [String]] {
+  package func transientSpread(within window: TimeInterval, now: Date = Date(), minimum: Int = 3) throws -> [String: [String]] {
     try guarded {
       try queue.read { db in
         var spread: [String: Set<String>] = [:]

@@ -21,7 +21,7 @@ public final class HistoryStore: @unchecked Sendable {
   let queue: DatabaseQueue
 
   /// The window in which a transient id in two distinct attempts escalates.
-  public static let escalationWindow: TimeInterval = 24 * 3600
+  package static let escalationWindow: TimeInterval = 24 * 3600
 
   /// Opens (creating it and its folder if needed) and migrates the store at `path`.
   ///
@@ -119,10 +119,10 @@ public final class HistoryStore: @unchecked Sendable {
   // MARK: - Recording runs
 
   /// What one run recorded.
-  public struct Recorded: Sendable, Equatable {
-    public var runId: Int64
+  package struct Recorded: Sendable, Equatable {
+    package var runId: Int64
     /// Distinct attempts (this run's included) in which the primary occurred within 24 h.
-    public var primaryAttempts: Int
+    package var primaryAttempts: Int
   }
 
   /// Records `report` for `space` and applies escalation across runs, in one write transaction
@@ -130,7 +130,7 @@ public final class HistoryStore: @unchecked Sendable {
   ///
   /// - Returns: the report as it should be printed (escalated when its transient primary came
   ///   back in ≥ 2 distinct attempts within 24 h, counting earlier runs) and what was recorded.
-  public func record(_ report: Report, space: String, command: String, attempts index: AttemptIndex?, now: Date = Date()) throws -> (Report, Recorded) {
+  package func record(_ report: Report, space: String, command: String, attempts index: AttemptIndex?, now: Date = Date()) throws -> (Report, Recorded) {
     try guarded {
       try queue.write { db in
         var report = report
@@ -247,7 +247,7 @@ public struct HistoryError: Error, CustomStringConvertible, Sendable {
 
 extension HistoryStore {
   /// `$XDG_STATE_HOME/space-triage/history.sqlite`, or `~/.local/state/space-triage/history.sqlite`.
-  public static func defaultPath(environment: [String: String]) -> String {
+  package static func defaultPath(environment: [String: String]) -> String {
     if let state = environment["XDG_STATE_HOME"], state.hasPrefix("/") {
       return state + "/space-triage/history.sqlite"
     }

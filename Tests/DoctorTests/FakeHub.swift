@@ -1,20 +1,15 @@
 import Foundation
+import TestSupport
 
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif
-
-/// A strict fake of the Hub on 127.0.0.1 for `doctor`'s tests (POSIX sockets, a thread per
-/// connection; the socket code follows `Tests/LiveTests/LoopbackServer.swift`).
+/// A strict fake of the Hub on 127.0.0.1 for `doctor`'s tests (a handler over
+/// `LoopbackHTTPServer`, Tests/TestSupport).
 ///
 /// Strict like the Hub: a request whose `Authorization` is not `Bearer <validToken>` gets 401
 /// everywhere; a private Space without a token gets 401; an unknown Space or file gets 404;
 /// variables and secrets need the token; anything but GET gets 405. Response bodies have the
 /// shapes `huggingface_hub` reads (`SpaceInfo`, `SpaceRuntime`, `SpaceVariable`, `SpaceSecret`).
 final class FakeHub: @unchecked Sendable {
-  // SAFETY (@unchecked Sendable): `received` and `stopped` are guarded by `lock`; the rest is
+  // SAFETY (@unchecked Sendable): `spaces` and `received` are guarded by `lock`; the rest is
   // set once in init.
 
   /// One Space the fake knows.
@@ -58,71 +53,29 @@ final class FakeHub: @unchecked Sendable {
   /// A valid token with the "read" role only: GETs pass, POST restart gets 403.
   static let readOnlyToken = "hf_FakeHubReadOnlyToken0123456789ab"
 
-  let port: UInt16
-  private let listener: Int32
+  var port: UInt16 { server.port }
+  private var server: LoopbackHTTPServer!
   private var spaces: [String: Space]
   /// The ids of Spaces in `GET /api/spaces?author=` order.
   private let order: [String]
   private let lock = NSLock()
   private var received: [Request] = []
-  private var stopped = false
-  private let acceptEnded = DispatchSemaphore(value: 0)
 
   var requests: [Request] { lock.withLock { received } }
   /// The POSTs received, as `METHOD path` (restart and factory rebuild requests).
   var posts: [String] { requests.filter { $0.method == "POST" }.map(\.path) }
-  var endpoint: String { "http://127.0.0.1:\(port)" }
-  private var isStopped: Bool { lock.withLock { stopped } }
+  var endpoint: String { server.endpoint }
+  private var isStopped: Bool { server.isStopped }
 
   init(spaces: [Space]) throws {
     self.spaces = Dictionary(uniqueKeysWithValues: spaces.map { ($0.id, $0) })
     self.order = spaces.map(\.id)
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw POSIXError(.EIO) }
-    var one: Int32 = 1
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = 0
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    let bound = withUnsafePointer(to: &address) { pointer in
-      pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    server = try LoopbackHTTPServer { [weak self] head, connection in
+      self?.serve(head, connection)
     }
-    guard bound == 0, listen(fd, 32) == 0 else {
-      close(fd)
-      throw POSIXError(.EADDRINUSE)
-    }
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafeMutablePointer(to: &address) { pointer in
-      pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-    }
-    listener = fd
-    port = UInt16(bigEndian: address.sin_port)
-    Thread { [self] in acceptLoop() }.start()
   }
 
-  func stop() {
-    lock.withLock { stopped = true }
-    shutdown(listener, Int32(SHUT_RDWR))
-    acceptEnded.wait()
-    close(listener)
-  }
-
-  private func acceptLoop() {
-    defer { acceptEnded.signal() }
-    while true {
-      let client = accept(listener, nil, nil)
-      if isStopped {
-        if client >= 0 { close(client) }
-        return
-      }
-      if client < 0 {
-        if errno == EINTR { continue }
-        return
-      }
-      Thread { [self] in serve(client) }.start()
-    }
-  }
+  func stop() { server.stop() }
 
   // MARK: - Routing
 
@@ -285,21 +238,8 @@ final class FakeHub: @unchecked Sendable {
 
   // MARK: - Serving
 
-  private func serve(_ client: Int32) {
-    defer { close(client) }
-    guard let head = readHead(client) else { return }
-    let lines = head.components(separatedBy: "\r\n")
-    let parts = lines.first?.split(separator: " ") ?? []
-    guard parts.count >= 2 else { return }
-    let method = String(parts[0])
-    let path = String(parts[1])
-    var authorization: String?
-    for line in lines.dropFirst() {
-      guard let colon = line.firstIndex(of: ":") else { continue }
-      if line[..<colon].lowercased() == "authorization" {
-        authorization = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-      }
-    }
+  private func serve(_ head: LoopbackHTTPServer.RequestHead, _ connection: LoopbackHTTPServer.Connection) {
+    let (method, path, authorization) = (head.method, head.path, head.authorization)
     let answer = route(method: method, path: path, authorization: authorization)
     let status: Int
     switch answer {
@@ -309,49 +249,25 @@ final class FakeHub: @unchecked Sendable {
     lock.withLock { received.append(Request(method: method, path: path, authorization: authorization, status: status)) }
     switch answer {
     case .status(let code, let body):
-      transmit(client, "HTTP/1.1 \(code) Status\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
+      connection.send("HTTP/1.1 \(code) Status\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
     case .json(let body):
-      transmit(client, "HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
+      connection.send("HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
     case .file(let body):
-      transmit(client, "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
+      connection.send("HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
     case .stream(let events, let delay, let staysOpen):
-      guard transmit(client, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n") else {
+      guard connection.send("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n") else {
         return
       }
       for event in events {
         if delay > 0 { Thread.sleep(forTimeInterval: delay) }
         if isStopped { return }
-        guard transmit(client, String(event.utf8.count, radix: 16) + "\r\n" + event + "\r\n") else { return }
+        guard connection.sendChunk(event) else { return }
       }
       while staysOpen && !isStopped {
         Thread.sleep(forTimeInterval: 0.2)
-        let keepAlive = "data:\n\n"
-        guard transmit(client, String(keepAlive.utf8.count, radix: 16) + "\r\n" + keepAlive + "\r\n") else { return }
+        guard connection.sendChunk("data:\n\n") else { return }
       }
-      transmit(client, "0\r\n\r\n")
+      connection.sendChunk("")
     }
-  }
-
-  private func readHead(_ client: Int32) -> String? {
-    var bytes: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 4096)
-    while bytes.count < 65536 {
-      let count = buffer.withUnsafeMutableBytes { recv(client, $0.baseAddress, $0.count, 0) }
-      if count <= 0 { return nil }
-      bytes += buffer[0..<count]
-      if bytes.count >= 4, bytes.suffix(4) == [13, 10, 13, 10] { return String(decoding: bytes, as: UTF8.self) }
-    }
-    return nil
-  }
-
-  @discardableResult
-  private func transmit(_ client: Int32, _ text: String) -> Bool {
-    var bytes = Array(text.utf8)[...]
-    while !bytes.isEmpty {
-      let sent = bytes.withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-      if sent <= 0 { return false }
-      bytes = bytes.dropFirst(sent)
-    }
-    return true
   }
 }

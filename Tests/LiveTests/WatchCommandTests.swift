@@ -69,6 +69,84 @@ struct WatchCommandTests {
     #expect(!stderr.contains("Fatal error") && !stderr.contains("Stack dump"), "\(stderr)")
   }
 
+  /// `… | space-triage watch | head -n 3`: the reader of the output goes away *while* events
+  /// are being written and the input keeps flowing (a new attempt, so new events, every few
+  /// lines). The write that fails is an event's, on the watch queue, beside the live reader
+  /// thread and the timer; the watch must end at once with 74, quietly, without a crash and
+  /// without waiting for its input to end (which here it never does).
+  ///
+  /// And it must end with `_exit`, not `exit`, whose handlers and shared-object destructors
+  /// would run beside those live threads. The status cannot tell the two apart, so the test asks
+  /// the dynamic loader: with `LD_DEBUG=files` it logs `calling fini: …` for each library whose
+  /// destructors `exit` runs, and nothing for `_exit` (a binary linked statically logs no
+  /// `calling init` either; then only the status is checked).
+  @Test func outputClosedMidStreamEndsTheWatchWith74() throws {
+    // The test writes to the watch's input after the watch may have ended: a failed write must
+    // be an error here, not a SIGPIPE that kills the test runner.
+    signal(SIGPIPE, SIG_IGN)
+    let process = Process()
+    process.executableURL = WatchProcess.binary
+    process.arguments = ["watch", "--format", "ndjson", "--stall", "0"] + LiveFixtures.catalogArguments
+    var environment = ProcessInfo.processInfo.environment
+    environment["XDG_STATE_HOME"] =
+      FileManager.default.temporaryDirectory
+      .appendingPathComponent("space-triage-test-state-\(ProcessInfo.processInfo.processIdentifier)").path
+    let loaderLog = FileManager.default.temporaryDirectory
+      .appendingPathComponent("space-triage-test-ld-\(ProcessInfo.processInfo.processIdentifier)").path
+    environment["LD_DEBUG"] = "files"
+    environment["LD_DEBUG_OUTPUT"] = loaderLog
+    process.environment = environment
+    let input = Pipe()
+    let output = Pipe()
+    let errors = Pipe()
+    process.standardInput = input
+    process.standardOutput = output
+    process.standardError = errors
+    try process.run()
+    // The loader writes to LD_DEBUG_OUTPUT.PID.
+    let loaderLogFile = "\(loaderLog).\(process.processIdentifier)"
+    defer { try? FileManager.default.removeItem(atPath: loaderLogFile) }
+    let attempt = Array(
+      (["===== Application Startup at 2026-04-15 10:00:00 =====", "RuntimeError: No CUDA GPUs are available"]
+        .joined(separator: "\n") + "\n").utf8)
+    let inputDescriptor = input.fileHandleForWriting.fileDescriptor
+    func feed() -> Bool { attempt.withUnsafeBytes { write(inputDescriptor, $0.baseAddress, $0.count) } == attempt.count }
+
+    // The watch is running and printing: read its first events, as `head` would.
+    var printed: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    let outputDescriptor = output.fileHandleForReading.fileDescriptor
+    while printed.filter({ $0 == 0x0A }).count < 3 {
+      #expect(feed())
+      let count = buffer.withUnsafeMutableBytes { read(outputDescriptor, $0.baseAddress, $0.count) }
+      if count <= 0 { break }
+      printed += buffer[0..<count]
+    }
+    #expect(String(decoding: printed, as: UTF8.self).contains(#""event":"stage""#))
+    // The reader goes away; the input goes on, so the watch has more events to write.
+    try output.fileHandleForReading.close()
+    let deadline = Date().addingTimeInterval(20)
+    var fed = 0
+    while process.isRunning && Date() < deadline {
+      if feed() { fed += 1 }
+      Thread.sleep(forTimeInterval: 0.005)
+    }
+    let ended = !process.isRunning
+    if !ended { process.terminate() }
+    process.waitUntilExit()
+    try input.fileHandleForWriting.close()
+    let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    #expect(ended, "the watch went on after its output closed (\(fed) attempts fed)")
+    #expect(process.terminationReason == .exit)
+    #expect(process.terminationStatus == 74, "\(stderr)")
+    #expect(!stderr.contains("Fatal error") && !stderr.contains("Stack dump"), "\(stderr)")
+    let loader = (try? String(contentsOfFile: loaderLogFile, encoding: .utf8)) ?? ""
+    if loader.contains("calling init") {
+      let fini = loader.split(separator: "\n").filter { $0.contains("calling fini") }
+      #expect(fini.count == 0, "the watch ended with exit(), not _exit(): \(fini.prefix(3))")
+    }
+  }
+
   @Test func interruptPrintsTheVerdict() throws {
     let watch = try WatchProcess(Self.watchNDJSON)
     watch.write("===== Build Queued at 2026-04-15 09:58:01 / Commit SHA: e9e3061 =====\n")

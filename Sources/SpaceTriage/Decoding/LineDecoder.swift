@@ -19,7 +19,7 @@
 ///
 /// One decoder serves one input at a time. Its mutable state sits behind a pointer owned by the
 /// decoder, so the per-line calls pay no reference counting or exclusivity checks.
-public final class LineDecoder {
+package final class LineDecoder {
   /// The per-input state.
   private struct State {
     var sawSSE = false
@@ -38,7 +38,7 @@ public final class LineDecoder {
   private let maxLength: Int
 
   /// Creates a decoder for lines of at most `maxLineLength` bytes.
-  public init(maxLineLength: Int = 1 << 20) {
+  package init(maxLineLength: Int = 1 << 20) {
     maxLength = maxLineLength
     // Decoded JSON text can be half as long again as its line (an invalid `\u` escape, 2
     // bytes, becomes U+FFFD, 3 bytes); ANSI stripping copies at most what it is given.
@@ -57,36 +57,36 @@ public final class LineDecoder {
   }
 
   /// The `timestamp` of the last SSE or JSON line that had one, as written (ISO-8601).
-  public var lastTimestamp: String? {
+  package var lastTimestamp: String? {
     let length = state.pointee.timestampLength
     return length == 0 ? nil : String(decoding: UnsafeRawBufferPointer(rebasing: timestampStorage[0..<length]), as: UTF8.self)
   }
 
   /// Forgets what earlier input showed (SSE mode, the last timestamp): call between inputs.
-  public func reset() { state.pointee = State() }
+  package func reset() { state.pointee = State() }
 
   /// The first bytes of the lines that may not be plain text (`{` of a JSON object, `d` of
   /// `data:`): a reader passing over lines in bulk stops before them.
-  public static let structuredLineStarts = (UInt8(ascii: "{"), UInt8(ascii: "d"))
+  package static let structuredLineStarts = (UInt8(ascii: "{"), UInt8(ascii: "d"))
 
   /// Whether `line`'s log text is the line itself once ANSI escapes are removed (it is no SSE or
   /// JSON line, and the input has shown no SSE so far): a cheap look at its first bytes.
   @inline(__always)
-  public func isPlainText(_ line: UnsafeRawBufferPointer) -> Bool {
+  package func isPlainText(_ line: UnsafeRawBufferPointer) -> Bool {
     guard let first = line.first else { return !state.pointee.sawSSE }
     if first == UInt8(ascii: "{") || state.pointee.sawSSE { return false }
     return first != UInt8(ascii: "d") || !hasPrefix(line, "data:")
   }
 
   /// Whether the input has shown an SSE `data:` line (from then on no line is plain text).
-  public var sawSSE: Bool { state.pointee.sawSSE }
+  package var sawSSE: Bool { state.pointee.sawSSE }
 
   /// Does to the decoder's state (SSE mode, the last timestamp) what ``load(_:)`` would for a
   /// JSON or SSE line whose text is not needed (no entry can match it), without decoding it.
   ///
   /// - Returns: whether the state changed: SSE mode began, or a timestamp was kept.
   @discardableResult
-  public func noteSkippedLine(_ line: UnsafeRawBufferPointer) -> Bool {
+  package func noteSkippedLine(_ line: UnsafeRawBufferPointer) -> Bool {
     let bytes = line.count > maxLength ? UnsafeRawBufferPointer(rebasing: line[0..<maxLength]) : line
     guard let first = bytes.first else { return false }
     if first == UInt8(ascii: "d"), hasPrefix(bytes, "data:") {
@@ -103,7 +103,7 @@ public final class LineDecoder {
   }
 
   /// Takes one raw line; then ``nextText()`` hands out the log texts it carries.
-  public func load(_ line: UnsafeRawBufferPointer) {
+  package func load(_ line: UnsafeRawBufferPointer) {
     state.pointee.pendingIsMultiline = false
     let bytes = line.count > maxLength ? UnsafeRawBufferPointer(rebasing: line[0..<maxLength]) : line
     guard let first = bytes.first else {
@@ -142,7 +142,7 @@ public final class LineDecoder {
   /// The next log text of the loaded line (ANSI stripped), or `nil` when there is no more.
   ///
   /// The bytes are valid until the next call to ``load(_:)`` or ``nextText()``.
-  public func nextText() -> UnsafeRawBufferPointer? {
+  package func nextText() -> UnsafeRawBufferPointer? {
     guard let text = state.pointee.pending else { return nil }
     guard state.pointee.pendingIsMultiline else {
       state.pointee.pending = nil
@@ -165,7 +165,7 @@ public final class LineDecoder {
   }
 
   /// Calls `body` with each log text carried by `line` (zero, one or several).
-  public func decode(_ line: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+  package func decode(_ line: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) throws -> Void) rethrows {
     load(line)
     while let text = nextText() { try body(text) }
   }

@@ -1,4 +1,4 @@
-public import SystemPackage
+package import SystemPackage
 
 #if canImport(Glibc)
   import Glibc
@@ -21,15 +21,15 @@ public import SystemPackage
 /// A class, so that every holder sees the descriptor in use: a copy of a struct kept the
 /// number of a descriptor its twin had closed after a replacement, and closing it later
 /// closed whatever file had been given that number since.
-public final class FileFollower: ByteSource {
+package final class FileFollower: ByteSource {
   /// The followed path.
-  public let path: FilePath
+  package let path: FilePath
   /// How long to wait between looks at an idle file.
-  public let pollInterval: Duration
+  package let pollInterval: Duration
   /// Times the file was found truncated and read again from its start.
-  public private(set) var truncations = 0
+  package private(set) var truncations = 0
   /// Times the path was found to name a new file, which was then opened.
-  public private(set) var replacements = 0
+  package private(set) var replacements = 0
 
   private var descriptor: FileDescriptor
   private var isOpen = true
@@ -43,7 +43,7 @@ public final class FileFollower: ByteSource {
   ///   - pollInterval: the wait between looks at an idle file (default 150 ms).
   ///   - shouldStop: asked at each idle look; `true` ends the input (tests use it).
   /// - Throws: `Errno` when the file cannot be opened.
-  public init(
+  package init(
     path: FilePath, pollInterval: Duration = .milliseconds(150), shouldStop: @escaping () -> Bool = { false }
   ) throws {
     self.path = path
@@ -62,7 +62,7 @@ public final class FileFollower: ByteSource {
   /// Reads the next bytes, waiting at the end of the file for more.
   ///
   /// - Throws: `Errno` for a read error on the open file (`badFileDescriptor` once closed).
-  public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+  package func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
     while true {
       guard isOpen else { throw Errno.badFileDescriptor }
       let count = try descriptor.read(into: buffer, retryOnInterrupt: true)
@@ -84,7 +84,7 @@ public final class FileFollower: ByteSource {
   }
 
   /// Closes the file (once; later reads fail).
-  public func close() {
+  package func close() {
     guard isOpen else { return }
     isOpen = false
     try? descriptor.close()

@@ -15,9 +15,9 @@
 /// SSE keep-alives and blank lines are not log text: they never reset the stall clock. Time
 /// comes from the injected `now` closure, so tests drive the clock by hand. Not thread-safe:
 /// one caller (or one serial queue) at a time.
-public final class LiveTriage {
+package final class LiveTriage {
   /// Something to show the person watching, in the order it happened.
-  public enum Event: Sendable {
+  package enum Event: Sendable {
     /// The Space reached a new stage (or a new attempt started).
     case stage(StageMark, attempt: Int)
     /// A catalog entry matched a line for the first time in this attempt, or the stall rule fired.
@@ -30,14 +30,14 @@ public final class LiveTriage {
   }
 
   /// The id of the finding for a start-up that produces no new line for ``stallAfter``.
-  public static let startupStallID = "startup.stalled"
+  package static let startupStallID = "startup.stalled"
 
   /// The input's name in reports.
-  public let source: String
+  package let source: String
   /// How long without a new log line counts as a stall in `build` or `startup` (`nil`: never).
-  public let stallAfter: Duration?
+  package let stallAfter: Duration?
   /// Called with each event as it happens.
-  public var onEvent: ((Event) -> Void)?
+  package var onEvent: ((Event) -> Void)?
 
   private let catalog: CompiledCatalog
   private let triage: Triage
@@ -66,7 +66,7 @@ public final class LiveTriage {
   ///   - redactor: applied to the evidence of stall findings (findings from lines are redacted
   ///     by ``Triage``).
   ///   - now: the clock; inject one to test the stall rule without waiting.
-  public init(
+  package init(
     catalog: CompiledCatalog, source: String, stallAfter: Duration? = .seconds(600),
     redactor: Redactor = .standard, now: @escaping () -> ContinuousClock.Instant = { ContinuousClock.now }
   ) {
@@ -84,12 +84,12 @@ public final class LiveTriage {
   // MARK: - Feeding
 
   /// Analyses one raw input line (as ``LineReader`` hands it out) and sends its events.
-  public func observe(_ line: RawLine) {
+  package func observe(_ line: RawLine) {
     observe(line.bytes, truncated: line.isTruncated)
   }
 
   /// Analyses one raw input line without its terminator and sends its events.
-  public func observe(_ raw: UnsafeRawBufferPointer, truncated: Bool = false) {
+  package func observe(_ raw: UnsafeRawBufferPointer, truncated: Bool = false) {
     lines &+= 1
     bytes &+= raw.count &+ 1
     if truncated { truncatedLines &+= 1 }
@@ -116,7 +116,7 @@ public final class LiveTriage {
   }
 
   /// Applies the stall rule at the current time; call it regularly (every second or so).
-  public func tick() {
+  package func tick() {
     guard let stallAfter, stall == nil, lastTextLine > 0, !finishing,
       let stage = triage.currentStage, stage == .build || stage == .startup,
       now() - lastActivity >= stallAfter
@@ -131,10 +131,10 @@ public final class LiveTriage {
   // MARK: - Reports
 
   /// Lines read so far.
-  public var lineCount: Int { lines }
+  package var lineCount: Int { lines }
 
   /// The report as it stands now (the input has not ended).
-  public func report() -> Report {
+  package func report() -> Report {
     triage.report(
       source: source, lines: lines, bytes: bytes, truncatedLines: truncatedLines, adding: stall.map { [$0] } ?? [])
   }
@@ -143,7 +143,7 @@ public final class LiveTriage {
   ///
   /// - Parameter bytesRead: the exact byte count when the caller knows it (the reader's);
   ///   otherwise the bytes of the lines read, each terminator counted as one byte.
-  public func finish(bytesRead: Int? = nil) -> Report {
+  package func finish(bytesRead: Int? = nil) -> Report {
     finishing = true
     return triage.finish(
       source: source, lines: lines, bytes: bytesRead ?? bytes, truncatedLines: truncatedLines,

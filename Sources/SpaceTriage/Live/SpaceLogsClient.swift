@@ -1,11 +1,11 @@
-public import Foundation
+package import Foundation
 
 #if canImport(FoundationNetworking)
   internal import FoundationNetworking
 #endif
 
 /// Which log of a Space to read.
-public enum SpaceLogKind: String, Sendable {
+package enum SpaceLogKind: String, Sendable {
   /// The container build log (`/logs/build`).
   case build
   /// The app's output (`/logs/run`, "container logs" on the Space page).
@@ -13,21 +13,21 @@ public enum SpaceLogKind: String, Sendable {
 }
 
 /// Where the Space logs API is and how to ask it (docs/input.md, "The Space logs API").
-public struct SpaceLogsRequest: Sendable {
+package struct SpaceLogsRequest: Sendable {
   /// The Hub, e.g. `https://huggingface.co` (`HF_ENDPOINT`).
-  public var endpoint: URL
+  package var endpoint: URL
   /// `OWNER/NAME`.
-  public var space: String
+  package var space: String
   /// Build or run logs.
-  public var kind: SpaceLogKind
+  package var kind: SpaceLogKind
   /// Sent as `Authorization: Bearer …` when set (`HF_TOKEN`). Never printed.
-  public var token: String?
+  package var token: String?
 
   /// The Hub used when `HF_ENDPOINT` is not set.
-  public static let defaultEndpoint = "https://huggingface.co"
+  package static let defaultEndpoint = "https://huggingface.co"
 
   /// A request for `space`'s `kind` log at `endpoint`; an empty token counts as none.
-  public init(endpoint: URL, space: String, kind: SpaceLogKind, token: String?) {
+  package init(endpoint: URL, space: String, kind: SpaceLogKind, token: String?) {
     self.endpoint = endpoint
     self.space = space
     self.kind = kind
@@ -38,7 +38,7 @@ public struct SpaceLogsRequest: Sendable {
   /// and `HF_TOKEN` from `environment`.
   ///
   /// - Returns: `nil` when `HF_ENDPOINT` is not an http(s) URL.
-  public static func fromEnvironment(
+  package static func fromEnvironment(
     _ environment: [String: String], space: String, kind: SpaceLogKind
   ) -> SpaceLogsRequest? {
     let endpoint = environment["HF_ENDPOINT"].flatMap { $0.isEmpty ? nil : $0 } ?? defaultEndpoint
@@ -49,7 +49,7 @@ public struct SpaceLogsRequest: Sendable {
   }
 
   /// `{endpoint}/api/spaces/{OWNER/NAME}/logs/{build|run}`.
-  public var url: URL {
+  package var url: URL {
     var base = endpoint.absoluteString
     while base.hasSuffix("/") { base.removeLast() }
     return URL(string: "\(base)/api/spaces/\(space)/logs/\(kind.rawValue)") ?? endpoint
@@ -57,9 +57,9 @@ public struct SpaceLogsRequest: Sendable {
 }
 
 /// Why a Space log stream failed. Every message is redacted.
-public struct SpaceLogsError: Error, CustomStringConvertible, Sendable {
+package struct SpaceLogsError: Error, CustomStringConvertible, Sendable {
   /// What went wrong, as the CLI maps it to exit statuses.
-  public enum Kind: Sendable, Equatable {
+  package enum Kind: Sendable, Equatable {
     /// 401 or 403: the token is missing, wrong, or cannot read this Space (exit 77).
     case notAuthorised(status: Int)
     /// 404: no such Space, or a private one the token cannot see (exit 66).
@@ -69,18 +69,18 @@ public struct SpaceLogsError: Error, CustomStringConvertible, Sendable {
   }
 
   /// What went wrong.
-  public var kind: Kind
+  package var kind: Kind
   /// A one-line message that says what to do; contains no secret.
-  public var message: String
+  package var message: String
 
   /// An error of `kind`; `message` is redacted here, so no caller can leak a secret through it.
-  public init(_ kind: Kind, message: String) {
+  package init(_ kind: Kind, message: String) {
     self.kind = kind
     self.message = Redactor.standard.redact(message)
   }
 
   /// The message.
-  public var description: String { message }
+  package var description: String { message }
 }
 
 /// The Space logs API as a byte stream: `GET …/logs/{run|build}`, server-sent events.
@@ -99,19 +99,19 @@ public struct SpaceLogsError: Error, CustomStringConvertible, Sendable {
 /// (a wrong `HF_ENDPOINT` should not take half a minute to report).
 ///
 /// The token is sent only in the `Authorization` header and appears in no error message.
-public final class SpaceLogsClient: ByteSource, @unchecked Sendable {
+package final class SpaceLogsClient: ByteSource, @unchecked Sendable {
   // SAFETY (@unchecked Sendable): every mutable property is guarded by `condition`; URLSession
   // calls the delegate on its own queue and the reader calls read(into:) on another thread.
 
   /// The request.
-  public let request: SpaceLogsRequest
+  package let request: SpaceLogsRequest
   /// Consecutive reconnects allowed after a drop.
-  public let maxRetries: Int
+  package let maxRetries: Int
   /// The wait before reconnect number n (1-based).
-  public let backoff: @Sendable (Int) -> Duration
+  package let backoff: @Sendable (Int) -> Duration
   /// The idle time after which a silent connection counts as dropped (the official client's
   /// follow mode uses 120 s; the server sends keep-alives well within it).
-  public let readTimeout: TimeInterval
+  package let readTimeout: TimeInterval
 
   private let condition = NSCondition()
   private var session: URLSession?
@@ -125,7 +125,7 @@ public final class SpaceLogsClient: ByteSource, @unchecked Sendable {
   private var everConnected = false
   private var cancelled = false
   /// Connections made (1 + reconnects), for tests and messages.
-  public var connections: Int { condition.withLock { connection } }
+  package var connections: Int { condition.withLock { connection } }
 
   private enum State {
     case idle
@@ -137,7 +137,7 @@ public final class SpaceLogsClient: ByteSource, @unchecked Sendable {
   }
 
   /// The default backoff: 1 s, 2 s, 4 s, 8 s, then 10 s.
-  public static let defaultBackoff: @Sendable (Int) -> Duration = { attempt in
+  package static let defaultBackoff: @Sendable (Int) -> Duration = { attempt in
     .seconds(min(10, 1 << min(max(attempt - 1, 0), 4)))
   }
 
@@ -147,7 +147,7 @@ public final class SpaceLogsClient: ByteSource, @unchecked Sendable {
   ///   - maxRetries: consecutive reconnects allowed after a drop (the official client's 5).
   ///   - backoff: the wait before reconnect number n; tests pass `{ _ in .zero }`.
   ///   - readTimeout: seconds of silence after which a connection counts as dropped.
-  public init(
+  package init(
     request: SpaceLogsRequest, maxRetries: Int = 5, backoff: @escaping @Sendable (Int) -> Duration = SpaceLogsClient.defaultBackoff,
     readTimeout: TimeInterval = 120
   ) {
@@ -163,7 +163,7 @@ public final class SpaceLogsClient: ByteSource, @unchecked Sendable {
   }
 
   /// Stops the stream: a blocked ``read(into:)`` returns 0.
-  public func cancel() {
+  package func cancel() {
     condition.withLock {
       cancelled = true
       task?.cancel()
@@ -175,7 +175,7 @@ public final class SpaceLogsClient: ByteSource, @unchecked Sendable {
   ///
   /// - Returns: the number of bytes copied into `buffer`; 0 when the server ended the stream.
   /// - Throws: ``SpaceLogsError``.
-  public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+  package func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
     condition.lock()
     defer { condition.unlock() }
     while true {

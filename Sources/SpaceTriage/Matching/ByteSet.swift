@@ -1,10 +1,10 @@
 /// A set of bytes, as four 64-bit words.
-public struct ByteSet: Sendable, Equatable {
+package struct ByteSet: Sendable, Equatable {
   private var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
 
-  public init() {}
+  package init() {}
 
-  public mutating func insert(_ byte: UInt8) {
+  package mutating func insert(_ byte: UInt8) {
     let bit = UInt64(1) << UInt64(byte & 63)
     switch byte >> 6 {
     case 0: words.0 |= bit
@@ -14,7 +14,7 @@ public struct ByteSet: Sendable, Equatable {
     }
   }
 
-  public func contains(_ byte: UInt8) -> Bool {
+  package func contains(_ byte: UInt8) -> Bool {
     let bit = UInt64(1) << UInt64(byte & 63)
     switch byte >> 6 {
     case 0: return words.0 & bit != 0
@@ -25,9 +25,9 @@ public struct ByteSet: Sendable, Equatable {
   }
 
   /// Whether some byte of 0x80 or more is in the set.
-  public var hasNonASCII: Bool { words.2 != 0 || words.3 != 0 }
+  package var hasNonASCII: Bool { words.2 != 0 || words.3 != 0 }
 
-  public static func == (left: ByteSet, right: ByteSet) -> Bool {
+  package static func == (left: ByteSet, right: ByteSet) -> Bool {
     left.words.0 == right.words.0 && left.words.1 == right.words.1 && left.words.2 == right.words.2
       && left.words.3 == right.words.3
   }

@@ -1,13 +1,13 @@
-public import PCRE2Swift
+package import PCRE2Swift
 
 /// A catalog whose patterns are compiled and JIT-compiled, ready to be shared by threads.
 public final class CompiledCatalog: Sendable {
   /// The entries, in catalog order (sorted by id).
   public let signatures: [Signature]
   /// `patterns[i]` is the compiled pattern of `signatures[i]`.
-  public let patterns: [PCRE2Pattern]
+  package let patterns: [PCRE2Pattern]
   /// The literal prefilter that decides which patterns a line can possibly match.
-  public let prefilter: LiteralPrefilter
+  package let prefilter: LiteralPrefilter
 
   /// Compiles every pattern.
   ///

@@ -1,4 +1,4 @@
-public import PCRE2Swift
+package import PCRE2Swift
 
 /// Runs a compiled catalog over lines of text; one per thread.
 ///
@@ -6,17 +6,17 @@ public import PCRE2Swift
 /// up (match or depth limit) on a line does not stop the run: the problem is recorded once per
 /// entry in ``regexProblems``, and the entry is switched off for the rest of this matcher's
 /// life, so a catastrophically backtracking pattern costs its limit once, not once per line.
-public final class LineMatcher {
+package final class LineMatcher {
   /// The catalog being matched.
-  public let catalog: CompiledCatalog
+  package let catalog: CompiledCatalog
   private let matchData: PCRE2MatchData
   /// Entries whose pattern failed on some line: (entry index, line number, error), once each.
-  public private(set) var regexProblems: [(signature: Int, line: Int, error: PCRE2Error)] = []
+  package private(set) var regexProblems: [(signature: Int, line: Int, error: PCRE2Error)] = []
   private var reported: Set<Int> = []
 
   /// Whether the literal prefilter picks the patterns to run (`false`: run every pattern on
   /// every line; the results are the same, only slower).
-  public let usesPrefilter: Bool
+  package let usesPrefilter: Bool
   // SAFETY: `catalog` (held strongly above) owns the prefilter for as long as this matcher
   // lives; `unowned(unsafe)` only spares the reference counting on every line.
   private unowned(unsafe) let prefilter: LiteralPrefilter
@@ -30,7 +30,7 @@ public final class LineMatcher {
   /// Entries not to run for now, whatever the line (see ``setMuted(_:_:)``).
   private let muted: UnsafeMutableBufferPointer<Bool>
 
-  public init(catalog: CompiledCatalog, matchLimit: UInt32 = PCRE2MatchData.defaultMatchLimit, usesPrefilter: Bool = true) {
+  package init(catalog: CompiledCatalog, matchLimit: UInt32 = PCRE2MatchData.defaultMatchLimit, usesPrefilter: Bool = true) {
     self.catalog = catalog
     self.matchData = PCRE2MatchData(matchLimit: matchLimit)
     self.usesPrefilter = usesPrefilter
@@ -58,13 +58,13 @@ public final class LineMatcher {
   /// Stops running entry `index` on the lines that follow (or starts again): for entries whose
   /// match could change nothing now, such as a marker of a stage already reached. Its lines then
   /// cost no regex. Muting is the caller's bookkeeping; ``resetProblems()`` clears it.
-  public func setMuted(_ index: Int, _ isMuted: Bool) {
+  package func setMuted(_ index: Int, _ isMuted: Bool) {
     muted[index] = isMuted
   }
 
   /// Calls `onMatch` with the index of every entry whose pattern matches `text`, in catalog
   /// order.
-  public func forEachMatch(in text: UnsafeRawBufferPointer, line: Int, _ onMatch: (Int) throws -> Void) rethrows {
+  package func forEachMatch(in text: UnsafeRawBufferPointer, line: Int, _ onMatch: (Int) throws -> Void) rethrows {
     guard usesPrefilter else {
       for index in catalog.patterns.indices where !muted[index] && run(index, text, line) { try onMatch(index) }
       return
@@ -86,7 +86,7 @@ public final class LineMatcher {
 
   /// Like ``forEachMatch(in:line:_:)``, with the literal occurrences in `text` already found
   /// by ``LiteralPrefilter/scan(_:into:)`` over a block holding the line.
-  public func forEachMatch(
+  package func forEachMatch(
     in text: UnsafeRawBufferPointer, line: Int, hits: LiteralPrefilter.LineHits,
     _ onMatch: (Int) throws -> Void
   ) rethrows {
@@ -110,14 +110,14 @@ public final class LineMatcher {
 
   /// Forgets the patterns that gave up (call between inputs: each input's report lists its
   /// own, and a pattern switched off for one input runs again on the next).
-  public func resetProblems() {
+  package func resetProblems() {
     regexProblems.removeAll()
     reported.removeAll()
     muted.update(repeating: false)
   }
 
   /// Whether some entry must be run on every line (it has no literal for the prefilter).
-  public var hasAlwaysRunEntries: Bool { !alwaysRun.isEmpty || !usesPrefilter }
+  package var hasAlwaysRunEntries: Bool { !alwaysRun.isEmpty || !usesPrefilter }
 
   /// A fresh stamp for a new line's candidates.
   @inline(__always)
@@ -166,7 +166,7 @@ public final class LineMatcher {
   }
 
   /// Whether entry `index` matches `text`, and then its named captures (for a reported line).
-  public func captures(of index: Int, in text: UnsafeRawBufferPointer) -> [String: String] {
+  package func captures(of index: Int, in text: UnsafeRawBufferPointer) -> [String: String] {
     let pattern = catalog.patterns[index]
     guard !pattern.captureNames.isEmpty, (try? matchData.matches(pattern, in: text)) == true else { return [:] }
     var values: [String: String] = [:]

@@ -7,12 +7,12 @@
 /// (inline option changes, `\Q…\E`, extended mode), the answer is `nil`: run the pattern on
 /// every line. Non-ASCII characters end a run, so a quantifier on a multi-byte character can
 /// never make a literal wrongly mandatory.
-public enum LiteralExtractor {
+package enum LiteralExtractor {
   /// Shorter runs are not worth a probe; the entry then runs on every line.
-  public static let minimumLength = 4
+  package static let minimumLength = 4
 
   /// The required literals of `pattern`, or `nil` when it has none usable.
-  public static func requiredLiterals(of pattern: String) -> [String]? {
+  package static func requiredLiterals(of pattern: String) -> [String]? {
     var parser = Parser(Array(pattern.utf8))
     guard let branches = parser.branches(), !branches.isEmpty else { return nil }
     guard branches.allSatisfy({ $0.count >= minimumLength }) else { return nil }

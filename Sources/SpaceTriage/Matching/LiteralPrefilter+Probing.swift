@@ -10,7 +10,7 @@ extension LiteralPrefilter {
   /// Calls `candidate` with each entry some of whose literals occur in `text` (an entry may be
   /// reported more than once). ``alwaysRun`` entries are not included.
   @inline(__always)
-  public func forEachCandidate(in text: UnsafeRawBufferPointer, _ candidate: (Int) -> Void) {
+  package func forEachCandidate(in text: UnsafeRawBufferPointer, _ candidate: (Int) -> Void) {
     let count = text.count
     guard count >= 4, let base = text.baseAddress, let bits = bitmap.baseAddress else { return }
     let stride = self.stride
@@ -33,7 +33,7 @@ extension LiteralPrefilter {
   /// Stops early when `hits` could overflow. Every occurrence that ends at or before the
   /// returned `covered` offset is among the first `count` hits, in increasing order of
   /// position; a line that ends after `covered` must be probed again (or on its own).
-  public func scan(
+  package func scan(
     _ block: UnsafeRawBufferPointer, into hits: UnsafeMutableBufferPointer<LiteralHit>
   ) -> (count: Int, covered: Int) {
     let count = min(block.count, Int(Int32.max))  // hit positions are 32-bit

@@ -12,18 +12,18 @@
 ///
 /// The tables live in buffers allocated once and never written after `init`, so probing a line
 /// touches no reference counts and no exclusivity checks.
-public final class LiteralPrefilter: @unchecked Sendable {
+package final class LiteralPrefilter: @unchecked Sendable {
   /// A literal occurrence found by ``scan(_:into:)``: the probe position it covers (an offset in
   /// the scanned block) and the literal's number.
-  public struct LiteralHit: Sendable {
-    public var position: Int32
-    public var literal: Int32
+  package struct LiteralHit: Sendable {
+    package var position: Int32
+    package var literal: Int32
   }
 
   /// The literal occurrences found in one line, with the table that maps their literals to
   /// entries (plain pointers into the prefilter: valid while it lives, no reference counting).
-  public struct LineHits {
-    public var occurrences: UnsafeBufferPointer<LiteralHit>
+  package struct LineHits {
+    package var occurrences: UnsafeBufferPointer<LiteralHit>
     let signatureRanges: UnsafePointer<LiteralRange>
     let signatureList: UnsafePointer<Int32>
 
@@ -96,13 +96,13 @@ public final class LiteralPrefilter: @unchecked Sendable {
   }
 
   /// Bytes between probes.
-  public let stride: Int
+  package let stride: Int
   /// Every byte that occurs in some literal (see ``JSONScanner/escapesMayHideLiteral(_:literalBytes:)``).
-  public let literalByteSet: ByteSet
+  package let literalByteSet: ByteSet
   /// Entries that must be run on every line (no usable literal).
-  public let alwaysRun: [Int]
+  package let alwaysRun: [Int]
   /// The literals of each entry (empty for ``alwaysRun`` entries), for `patterns test`.
-  public let literalsBySignature: [[String]]
+  package let literalsBySignature: [[String]]
 
   let literals: [Literal]
   /// 65,536 bits.
@@ -132,7 +132,7 @@ public final class LiteralPrefilter: @unchecked Sendable {
   ///     literal is then probed by the grams that are rarest in it, so probes on everyday
   ///     lines seldom hit; without a sample a rough model of log text decides. Either way the
   ///     prefilter finds every literal: only its speed depends on the sample.
-  public init(signatures: [Signature], markers: [String] = [], sample: UnsafeRawBufferPointer? = nil) {
+  package init(signatures: [Signature], markers: [String] = [], sample: UnsafeRawBufferPointer? = nil) {
     var literals: [Literal] = markers.filter { $0.utf8.count >= 8 }.map { Literal(bytes: Array($0.utf8), caseless: false, signatures: []) }
     var alwaysRun: [Int] = []
     var literalsBySignature: [[String]] = []

@@ -18,11 +18,14 @@ public final class Classifier {
   let scanner: BlockScanner?
   let readSize: Int
 
+  /// Bytes read at a time unless told otherwise (the line reader's default).
+  public static let defaultReadSize = LineReader<MemorySource>.defaultReadSize
+
   /// - Parameters:
   ///   - usesPrefilter: `false` runs every pattern on every line (the plain engine, for
   ///     checking that the prefilter changes nothing but speed).
   ///   - readSize: bytes read at a time (tests use small sizes to exercise block boundaries).
-  public init(catalog: CompiledCatalog, usesPrefilter: Bool = true, readSize: Int = LineReader<MemorySource>.defaultReadSize) {
+  public init(catalog: CompiledCatalog, usesPrefilter: Bool = true, readSize: Int = Classifier.defaultReadSize) {
     self.catalog = catalog
     self.matcher = LineMatcher(catalog: catalog, usesPrefilter: usesPrefilter)
     self.decoder = LineDecoder()
@@ -35,7 +38,7 @@ public final class Classifier {
   /// Whether this classifier takes the fast path (literal prefilter and block scan). It does
   /// not when built with `usesPrefilter: false`, or when some entry has no literal and must run
   /// on every line: tests comparing the fast path with the plain engine check it first.
-  public var usesFastPath: Bool { scanner != nil }
+  package var usesFastPath: Bool { scanner != nil }
 
   /// Reads `source` to its end and classifies it.
   ///

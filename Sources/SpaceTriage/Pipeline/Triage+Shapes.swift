@@ -157,15 +157,15 @@ struct RepeatedException {
 
 extension Triage {
   /// A failure that no entry names ended the app before it served.
-  public static let appExceptionID = "startup.app-exception"
+  package static let appExceptionID = "startup.app-exception"
   /// Such a failure was a network call to an outside host.
-  public static let networkErrorID = "startup.network-error"
+  package static let networkErrorID = "startup.network-error"
   /// The app served, and a request handler raised.
-  public static let requestErrorID = "runtime.request-error"
+  package static let requestErrorID = "runtime.request-error"
   /// A server announced a loopback address or a port other than 7860.
-  public static let portHintID = "startup.port-hint"
+  package static let portHintID = "startup.port-hint"
   /// The port hint, promoted when its attempt timed out or restarted with no other failure.
-  public static let wrongPortID = "startup.wrong-port"
+  package static let wrongPortID = "startup.wrong-port"
 
   // MARK: - Reading shapes
 

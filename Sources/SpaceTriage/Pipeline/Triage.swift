@@ -12,7 +12,7 @@ public enum TriageEvent: Sendable {
 ///
 /// Holds only what is reported (findings and stage marks), never the input, so memory does not
 /// grow with the input's size.
-public final class Triage {
+package final class Triage {
   let matcher: LineMatcher
   let redactor: Redactor
   var tracker = StageTracker()
@@ -38,15 +38,15 @@ public final class Triage {
   /// check per line).
   let shapeOnLine: UnsafeMutablePointer<Bool>
   /// Called with each event as it happens.
-  public var onEvent: ((TriageEvent) -> Void)?
+  package var onEvent: ((TriageEvent) -> Void)?
 
   /// How many attempt numbers a finding lists at most.
-  public static let maxAttemptsPerFinding = 64
+  package static let maxAttemptsPerFinding = 64
 
   /// The id of the entry synthesised when a build shows only its queued banner.
-  public static let stuckQueuedID = "build.stuck-queued"
+  package static let stuckQueuedID = "build.stuck-queued"
 
-  public init(matcher: LineMatcher, redactor: Redactor = .standard) {
+  package init(matcher: LineMatcher, redactor: Redactor = .standard) {
     self.matcher = matcher
     self.redactor = redactor
     matcher.resetProblems()
@@ -68,13 +68,13 @@ public final class Triage {
   }
 
   /// Matches one line of log text (decoded, ANSI stripped) and updates the state.
-  public func observe(text: UnsafeRawBufferPointer, line: Int, timestamp: @autoclosure () -> String? = nil) {
+  package func observe(text: UnsafeRawBufferPointer, line: Int, timestamp: @autoclosure () -> String? = nil) {
     observe(text, line, hits: nil, timestamp)
   }
 
   /// Like ``observe(text:line:timestamp:)``, with the line's literal occurrences already found
   /// by a block scan (``LiteralPrefilter/scan(_:into:)``).
-  public func observe(
+  package func observe(
     text: UnsafeRawBufferPointer, line: Int, hits: LiteralPrefilter.LineHits, timestamp: @autoclosure () -> String? = nil
   ) {
     // A line whose literals select only muted entries (access logs of a Space that runs) changes
@@ -85,13 +85,13 @@ public final class Triage {
 
   /// Notes a line in which no entry can match (a block scan found no literal in it): only the
   /// traceback and banner bookkeeping look at it.
-  public func observeUnmatched(text: UnsafeRawBufferPointer, line: Int) {
+  package func observeUnmatched(text: UnsafeRawBufferPointer, line: Int) {
     observe(text, line, hits: LiteralPrefilter.LineHits?.none, { nil }, matching: false)
   }
 
   /// Whether the next line must be observed even if no literal occurs in it: a traceback is
   /// open, or a build banner still waits for a line with text after it.
-  public var needsEveryLine: Bool { books.needsEveryLine }
+  package var needsEveryLine: Bool { books.needsEveryLine }
 
   private func observe(
     _ text: UnsafeRawBufferPointer, _ line: Int, hits: LiteralPrefilter.LineHits?,
@@ -136,16 +136,16 @@ public final class Triage {
   }
 
   /// The furthest stage of the current attempt, if any was seen.
-  public var currentStage: Stage? { tracker.stage }
+  package var currentStage: Stage? { tracker.stage }
 
   /// The attempt that findings are counted in now (1-based).
-  public var currentAttempt: Int { tracker.currentAttempt }
+  package var currentAttempt: Int { tracker.currentAttempt }
 
   /// The report, once the input has ended.
   ///
   /// - Parameter extra: findings made outside the log's lines (live mode's stall rule); one
   ///   whose id was already found only adds its attempts to that finding.
-  public func finish(source: String, lines: Int, bytes: Int, truncatedLines: Int, adding extra: [Finding] = []) -> Report {
+  package func finish(source: String, lines: Int, bytes: Int, truncatedLines: Int, adding extra: [Finding] = []) -> Report {
     addStuckQueuedFinding()
     finishShapes()
     return report(source: source, lines: lines, bytes: bytes, truncatedLines: truncatedLines, adding: extra)
@@ -155,7 +155,7 @@ public final class Triage {
   ///
   /// Unlike ``finish(source:lines:bytes:truncatedLines:adding:)`` it changes nothing: the
   /// end-of-input rules (a build that shows only its queued banner) are not applied.
-  public func report(source: String, lines: Int, bytes: Int, truncatedLines: Int, adding extra: [Finding] = []) -> Report {
+  package func report(source: String, lines: Int, bytes: Int, truncatedLines: Int, adding extra: [Finding] = []) -> Report {
     materializeShapes()
     var ordered = findingOrder.compactMap { findings[$0] }
     for finding in extra {

@@ -7,20 +7,20 @@
 /// The memory a ``LineReader`` reads into. (A `deinit` on the noncopyable generic reader itself
 /// was found not to run under Swift 6.3 — AddressSanitizer showed one leaked buffer per input —
 /// so the buffer lives in a class whose `deinit` always does.)
-public final class LineBuffer {
+package final class LineBuffer {
   let bytes: UnsafeMutableRawBufferPointer
   init(byteCount: Int) { bytes = .allocate(byteCount: byteCount, alignment: 16) }
   deinit { bytes.deallocate() }
 }
 
 /// A line handed out by ``LineReader``: a borrowed view, valid only during the callback.
-public struct RawLine {
+package struct RawLine {
   /// 1-based line number in the input.
-  public var number: Int
+  package var number: Int
   /// The line's bytes without its terminator (`\n` or `\r\n`).
-  public var bytes: UnsafeRawBufferPointer
+  package var bytes: UnsafeRawBufferPointer
   /// True when the line was longer than the reader's maximum and was cut.
-  public var isTruncated: Bool
+  package var isTruncated: Bool
 }
 
 /// Splits a byte stream into lines, in constant memory, without allocating per line.
@@ -33,11 +33,11 @@ public struct RawLine {
 ///
 /// Memory is one buffer of `readSize + maxLineLength + 2` bytes, allocated once. Reading is pulled
 /// with ``nextLine()``; a line's bytes stay valid until the next call.
-public struct LineReader<Source: ByteSource>: ~Copyable {
+package struct LineReader<Source: ByteSource>: ~Copyable {
   /// The longest line handed out whole (1 MiB, docs/input.md).
-  public static var defaultMaxLineLength: Int { 1 << 20 }
+  package static var defaultMaxLineLength: Int { 1 << 20 }
   /// How many bytes one `read` asks for.
-  public static var defaultReadSize: Int { 256 << 10 }
+  package static var defaultReadSize: Int { 256 << 10 }
 
   private var source: Source
   private let maxLineLength: Int
@@ -50,18 +50,18 @@ public struct LineReader<Source: ByteSource>: ~Copyable {
   private var skipping = false  // inside the tail of a cut line
   private var atEOF = false
   /// Bytes read so far.
-  public private(set) var bytesRead = 0
+  package private(set) var bytesRead = 0
   /// Lines handed out so far.
-  public private(set) var lineCount = 0
+  package private(set) var lineCount = 0
   /// Lines cut to `maxLineLength`.
-  public private(set) var truncatedLines = 0
+  package private(set) var truncatedLines = 0
   /// Changes whenever buffered bytes are moved or overwritten, which ends the validity of every
   /// pointer into the buffer handed out before (see ``bufferedLines(from:)``).
-  public private(set) var bufferEpoch = 0
+  package private(set) var bufferEpoch = 0
 
   /// - Parameter reusing: a buffer left by an earlier reader (of the same sizes) to read into,
   ///   instead of allocating one; only one reader may use it at a time.
-  public init(
+  package init(
     _ source: Source, maxLineLength: Int = LineReader.defaultMaxLineLength,
     readSize: Int = LineReader.defaultReadSize, reusing reused: LineBuffer? = nil
   ) {
@@ -79,13 +79,13 @@ public struct LineReader<Source: ByteSource>: ~Copyable {
   }
 
   /// The buffer this reader reads into, for a later reader to reuse.
-  public var lineBuffer: LineBuffer { storage }
+  package var lineBuffer: LineBuffer { storage }
 
   /// The next line, or `nil` at the end of the input.
   ///
   /// The returned bytes are valid only until the next call.
   /// - Throws: what the source throws.
-  public mutating func nextLine() throws -> RawLine? {
+  package mutating func nextLine() throws -> RawLine? {
     let base = buffer.baseAddress!
     while true {
       if scan < end, let newline = memchr(base + scan, 0x0A, end &- scan) {
@@ -145,7 +145,7 @@ public struct LineReader<Source: ByteSource>: ~Copyable {
   /// line already in the buffer: lines that later ``nextLine()`` calls will hand out at the same
   /// addresses without reading, as long as ``bufferEpoch`` does not change. Lets a consumer look
   /// at many lines in one pass. Never includes an unfinished line.
-  public func bufferedLines(from line: RawLine) -> UnsafeRawBufferPointer {
+  package func bufferedLines(from line: RawLine) -> UnsafeRawBufferPointer {
     let base = UnsafeRawPointer(buffer.baseAddress!)
     let from = base.distance(to: line.bytes.baseAddress ?? base)
     var stop = end
@@ -162,7 +162,7 @@ public struct LineReader<Source: ByteSource>: ~Copyable {
   ///
   /// - Returns: how many lines were passed over.
   @discardableResult
-  public mutating func skipLines(before address: UnsafeRawPointer, stoppingAt stopA: UInt8, _ stopB: UInt8) -> Int {
+  package mutating func skipLines(before address: UnsafeRawPointer, stoppingAt stopA: UInt8, _ stopB: UInt8) -> Int {
     guard !skipping else { return 0 }
     let base = UnsafeRawPointer(buffer.baseAddress!)
     // Only whole lines, and no more than one maximum line length at a time, so that no skipped
@@ -179,7 +179,7 @@ public struct LineReader<Source: ByteSource>: ~Copyable {
   }
 
   /// Calls `body` with each line in order until the input ends or `body` returns `false`.
-  public mutating func forEachLine(_ body: (RawLine) throws -> Bool) throws {
+  package mutating func forEachLine(_ body: (RawLine) throws -> Bool) throws {
     while let line = try nextLine() {
       if try !body(line) { return }
     }

@@ -6,15 +6,15 @@ internal import PCRE2Swift
 /// Covers `hf_…` tokens, `Authorization:` values (with or without `Bearer`), `api_key=` /
 /// `token=` style query and assignment values, and `HF_TOKEN` values. Applied to every string
 /// that leaves the tool: evidence lines, captures, advice, source names, error messages.
-public final class Redactor: @unchecked Sendable {
+package final class Redactor: @unchecked Sendable {
   // SAFETY: the patterns are immutable; each call creates its own match data.
   private let patterns: [(pattern: PCRE2Pattern, keepGroup: Int)]
 
   /// The replacement text.
-  public static let mask = "[REDACTED]"
+  package static let mask = "[REDACTED]"
 
   /// A redactor with the built-in secret patterns.
-  public static let standard = Redactor(environmentToken: ProcessInfo.processInfo.environment["HF_TOKEN"])
+  package static let standard = Redactor(environmentToken: ProcessInfo.processInfo.environment["HF_TOKEN"])
 
   /// The value of `HF_TOKEN` in this process's environment, masked wherever it appears, whatever
   /// its shape (the `HF_TOKEN` value itself, docs/output.md).
@@ -64,7 +64,7 @@ public final class Redactor: @unchecked Sendable {
   }
 
   /// `text` with every secret replaced by ``mask``.
-  public func redact(_ text: String) -> String {
+  package func redact(_ text: String) -> String {
     var text = text
     if let token = environmentToken, text.contains(token) {
       text = text.replacingOccurrences(of: token, with: Redactor.mask)

@@ -7,9 +7,9 @@
 ///   "finalStage", "escalated", "attempts", "lines", "advice"}`;
 /// - `stall-ended`: a stall finding withdrawn, `{"event": "stall-ended", "source", "id", "line"}`;
 /// - `verdict`: the last event, `{"event": "verdict", "verdict", "report": REPORT}`.
-public enum WatchEventJSON {
+package enum WatchEventJSON {
   /// The line for one live event.
-  public static func event(_ event: LiveTriage.Event, source: String) -> JSONValue {
+  package static func event(_ event: LiveTriage.Event, source: String) -> JSONValue {
     switch event {
     case .stage(let mark, let attempt):
       return .object([
@@ -35,7 +35,7 @@ public enum WatchEventJSON {
   }
 
   /// The final event: the verdict with the whole REPORT.
-  public static func verdict(_ report: Report) -> JSONValue {
+  package static func verdict(_ report: Report) -> JSONValue {
     .object([
       ("event", .string("verdict")), ("verdict", .string(report.verdict.rawValue)),
       ("report", JSONReporter.report(report)),

@@ -15,28 +15,28 @@ public struct StageMark: Equatable, Sendable {
 /// attempt's build continues it (build, then run). Two app banners on neighbouring lines (the
 /// platform's and an app's echo of it) count once. Within an attempt the stage only moves
 /// forward. Pure: no IO, no clock.
-public struct StageTracker: Sendable {
+package struct StageTracker: Sendable {
   /// Attempts started by banners (0 when the input had none).
-  public private(set) var bannerAttempts = 0
+  package private(set) var bannerAttempts = 0
   /// The furthest stage of the current attempt, if any was seen.
-  public private(set) var stage: Stage?
+  package private(set) var stage: Stage?
   /// The stage changes, in order (a new attempt restarts from its first stage); the most recent
   /// ``maxHistory`` to ``2 × maxHistory`` of them, so memory stays flat on endless restart loops.
-  public private(set) var history: [StageMark] = []
+  package private(set) var history: [StageMark] = []
   /// How many stage changes ``history`` keeps at least.
-  public static let maxHistory = 256
+  package static let maxHistory = 256
   /// Stage changes dropped from the front of ``history``.
-  public private(set) var droppedHistory = 0
+  package private(set) var droppedHistory = 0
   /// Stage changes seen in all (kept and dropped).
-  public var stageChanges: Int { droppedHistory + history.count }
+  package var stageChanges: Int { droppedHistory + history.count }
   /// Whether the current attempt's image was built and pushed.
-  public private(set) var buildCompleted = false
+  package private(set) var buildCompleted = false
   /// The line where the current attempt's image was pushed, if it was.
-  public private(set) var buildCompletedLine: Int?
+  package private(set) var buildCompletedLine: Int?
   /// Lines that carried any text since the last build banner (0: nothing after the banner).
-  public private(set) var linesSinceBuildBanner = 0
+  package private(set) var linesSinceBuildBanner = 0
   /// Whether the last banner was a build banner.
-  public private(set) var lastBannerWasBuild = false
+  package private(set) var lastBannerWasBuild = false
 
   private var attemptHasBuild = false
   private var attemptHasApp = false
@@ -45,27 +45,27 @@ public struct StageTracker: Sendable {
   private var continuesAfterErrorBox = false
   private var eventsSinceAppBanner = 0
 
-  public init() {}
+  package init() {}
 
   /// The attempt that events are counted in now (1-based; 1 also before any banner).
-  public var currentAttempt: Int { max(1, bannerAttempts) }
+  package var currentAttempt: Int { max(1, bannerAttempts) }
 
   /// Whether the current attempt reached `running`.
-  public var reachedRunning: Bool { stage == .running }
+  package var reachedRunning: Bool { stage == .running }
 
   /// The line where the current attempt reached `running`, if it did.
-  public var runningLine: Int? {
+  package var runningLine: Int? {
     guard reachedRunning else { return nil }
     return history.last { $0.stage == .running }?.line
   }
 
   /// Notes a non-blank line (used for "nothing after the queued banner").
-  public mutating func observeLine() {
+  package mutating func observeLine() {
     if lastBannerWasBuild { linesSinceBuildBanner += 1 }
   }
 
   /// Applies an info entry's effect seen at `line`.
-  public mutating func observe(effect: Effect, stage markerStage: Stage, line: Int) {
+  package mutating func observe(effect: Effect, stage markerStage: Stage, line: Int) {
     switch effect {
     case .none, .failureShape, .looksLikeFailure:
       return
@@ -107,7 +107,7 @@ public struct StageTracker: Sendable {
   }
 
   /// Notes a failure finding: the Space got at least as far as the finding's stage.
-  public mutating func observeFailure(stage failureStage: Stage, line: Int) {
+  package mutating func observeFailure(stage failureStage: Stage, line: Int) {
     advance(to: failureStage, line: line)
     attemptHasEvents = true
     eventsSinceAppBanner += 1

@@ -4,12 +4,12 @@ internal import Crypto
 ///
 /// The same on every run and every machine (SHA-256 from swift-crypto, not a seeded hash), so
 /// a fingerprint can be searched for across reports, days and Spaces.
-public enum Fingerprint {
+package enum Fingerprint {
   /// Hex digits kept.
-  public static let length = 12
+  package static let length = 12
 
   /// The fingerprint of `template`.
-  public static func of(_ template: String) -> String {
+  package static func of(_ template: String) -> String {
     let digest = SHA256.hash(data: Array(template.utf8))
     let digits = Array("0123456789abcdef".utf8)
     var hex: [UInt8] = []

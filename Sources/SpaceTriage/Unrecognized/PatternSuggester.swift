@@ -4,28 +4,28 @@ internal import Foundation
 ///
 /// Pure: the CLI gathers the templates and the lines of the inputs; this turns them into a
 /// PCRE2 pattern, a class guess and the YAML of a catalog file.
-public enum PatternSuggester {
+package enum PatternSuggester {
   /// The id every stub carries: not a valid id (upper case), so `patterns test` rejects the
   /// file until someone names the entry.
-  public static let placeholderID = "TODO.fill-me"
+  package static let placeholderID = "TODO.fill-me"
 
   /// One drafted entry.
-  public struct Stub: Sendable {
-    public var fingerprint: String
-    public var template: String
-    public var title: String
-    public var stage: Stage
-    public var signatureClass: SignatureClass
-    public var pattern: String
-    public var mustMatch: [String]
-    public var mustNotMatch: [String]
+  package struct Stub: Sendable {
+    package var fingerprint: String
+    package var template: String
+    package var title: String
+    package var stage: Stage
+    package var signatureClass: SignatureClass
+    package var pattern: String
+    package var mustMatch: [String]
+    package var mustNotMatch: [String]
     /// Inputs and lines that had the template.
-    public var inputs: Int
-    public var lines: Int
+    package var inputs: Int
+    package var lines: Int
     /// Notes for the reader, written as YAML comments.
-    public var notes: [String]
+    package var notes: [String]
 
-    public init(
+    package init(
       fingerprint: String, template: String, title: String, stage: Stage, signatureClass: SignatureClass,
       pattern: String, mustMatch: [String], mustNotMatch: [String], inputs: Int, lines: Int, notes: [String] = []
     ) {
@@ -88,7 +88,7 @@ public enum PatternSuggester {
   /// A PCRE2 pattern for the lines of `template`: its literal parts escaped, each mask a
   /// class of what it hid. It starts at the first literal with a letter
   /// (leading timestamps and counters are left out: the pattern is not anchored).
-  public static func pattern(fromTemplate template: String) -> String {
+  package static func pattern(fromTemplate template: String) -> String {
     var out = ""
     for piece in trimmedPieces(of: template) {
       switch piece {
@@ -114,7 +114,7 @@ public enum PatternSuggester {
   }
 
   /// `text` with PCRE2's metacharacters escaped.
-  public static func escape(_ text: String) -> String {
+  package static func escape(_ text: String) -> String {
     var out = ""
     for character in text {
       if "\\^$.|?*+()[]{}".contains(character) { out.append("\\") }
@@ -133,26 +133,26 @@ public enum PatternSuggester {
 
   /// A guess: network or timeout words → transient (but not a refused connection to the Space's
   /// own localhost service, which never came up); anything else → persistent.
-  public static func guessClass(_ texts: [String]) -> SignatureClass {
+  package static func guessClass(_ texts: [String]) -> SignatureClass {
     let lowered = texts.map { $0.lowercased() }
     if lowered.contains(where: { $0.contains("localhost") || $0.contains("127.0.0.1") }) { return .persistent }
     return lowered.contains { text in transientWords.contains { text.contains($0) } } ? .transient : .persistent
   }
 
   /// The longest literal every match of `pattern` needs (what `must-not-match` lines share).
-  public static func keyLiteral(of pattern: String) -> String? {
+  package static func keyLiteral(of pattern: String) -> String? {
     LiteralExtractor.requiredLiterals(of: pattern)?.max { $0.utf8.count < $1.utf8.count }
   }
 
   /// The longest word (letters, digits, `_`, `.`; 4 bytes or more) of `literal`: lines of the
   /// inputs that hold it but do not match make good `must-not-match` lines.
-  public static func keyWord(of literal: String) -> String? {
+  package static func keyWord(of literal: String) -> String? {
     let words = literal.split { !($0.isLetter || $0.isNumber || $0 == "_" || $0 == ".") }
     return words.filter { $0.utf8.count >= 4 }.max { $0.utf8.count < $1.utf8.count }.map(String.init)
   }
 
   /// A near miss of `line`: the key literal broken in its middle, so no match is possible.
-  public static func nearMiss(of line: String, literal: String) -> String? {
+  package static func nearMiss(of line: String, literal: String) -> String? {
     guard let range = line.range(of: literal), literal.count >= 2 else { return nil }
     let middle = literal.index(literal.startIndex, offsetBy: literal.count / 2)
     let broken = String(literal[..<middle]) + "_" + String(literal[literal.index(after: middle)...])
@@ -160,7 +160,7 @@ public enum PatternSuggester {
   }
 
   /// A title from the template: its first 70 characters.
-  public static func title(for template: String) -> String {
+  package static func title(for template: String) -> String {
     // From the first word, as the pattern: no leading timestamp.
     var text = trimmedPieces(of: template).map { piece in
       switch piece {
@@ -174,17 +174,17 @@ public enum PatternSuggester {
   }
 
   /// `text` as a YAML single-quoted scalar.
-  public static func quoted(_ text: String) -> String {
+  package static func quoted(_ text: String) -> String {
     "'" + text.replacingOccurrences(of: "'", with: "''") + "'"
   }
 
   /// Whether `text` can be written as a single-quoted YAML scalar on one line.
-  public static func isWritable(_ text: String) -> Bool {
+  package static func isWritable(_ text: String) -> Bool {
     !text.unicodeScalars.contains { ($0.value < 0x20 && $0 != "\t") || $0.value == 0x7F || (0x80...0x9F).contains($0.value) || $0 == "\u{FEFF}" }
   }
 
   /// The stubs as one catalog file.
-  public static func yaml(_ stubs: [Stub]) -> String {
+  package static func yaml(_ stubs: [Stub]) -> String {
     var out = """
       # Catalog entries drafted by `space-triage patterns suggest` from failure lines no entry knows.
       # Before use: give each entry a real id (`area.kebab-name`, lower case; the placeholder

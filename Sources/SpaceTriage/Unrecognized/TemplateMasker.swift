@@ -16,17 +16,17 @@
 /// Only the first ``maxInput`` bytes are read and the template is at most ``maxOutput``
 /// bytes (cut at a character boundary). Works on bytes, into a caller's reused buffer: no
 /// allocation once the buffer has grown.
-public enum TemplateMasker {
+package enum TemplateMasker {
   /// Bytes of a line looked at.
-  public static let maxInput = 4096
+  package static let maxInput = 4096
   /// Bytes of a template at most.
-  public static let maxOutput = 512
+  package static let maxOutput = 512
 
   /// The mask tokens, as they appear in templates.
-  public static let masks = ["<URL>", "<S>", "<PATH>", "<TS>", "<ID>", "<N>"]
+  package static let masks = ["<URL>", "<S>", "<PATH>", "<TS>", "<ID>", "<N>"]
 
   /// The template of `text`.
-  public static func template(of text: String) -> String {
+  package static func template(of text: String) -> String {
     var out: [UInt8] = []
     var text = text
     text.withUTF8 { mask(UnsafeRawBufferPointer($0), into: &out) }
@@ -34,7 +34,7 @@ public enum TemplateMasker {
   }
 
   /// Writes the template of `text` into `out` (emptied first, capacity kept).
-  public static func mask(_ text: UnsafeRawBufferPointer, into out: inout [UInt8]) {
+  package static func mask(_ text: UnsafeRawBufferPointer, into out: inout [UInt8]) {
     out.removeAll(keepingCapacity: true)
     withUnsafeTemporaryAllocation(of: UInt8.self, capacity: outputCapacity) { buffer in
       let count = write(text, into: buffer.baseAddress!)
@@ -43,11 +43,11 @@ public enum TemplateMasker {
   }
 
   /// Room the output buffer of ``write(_:into:)`` needs.
-  public static let outputCapacity = maxOutput + 8
+  package static let outputCapacity = maxOutput + 8
 
   /// Writes the template of `text` into `out` (room for ``outputCapacity`` bytes) and returns
   /// its length. The hot path of ``UnrecognizedCollector``: no allocation, no checks per byte.
-  public static func write(_ text: UnsafeRawBufferPointer, into out: UnsafeMutablePointer<UInt8>) -> Int {
+  package static func write(_ text: UnsafeRawBufferPointer, into out: UnsafeMutablePointer<UInt8>) -> Int {
     let n = min(text.count, maxInput)
     var count = 0
     var i = 0

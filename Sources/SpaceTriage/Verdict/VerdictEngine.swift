@@ -1,19 +1,19 @@
 /// What the stage tracker knows at the end of an input, as the verdict rules need it.
-public struct StageSummary: Equatable, Sendable {
+package struct StageSummary: Equatable, Sendable {
   /// Attempts seen (at least 1 for a non-empty input).
-  public var attempts: Int
+  package var attempts: Int
   /// The furthest stage of the last attempt, if any.
-  public var lastStage: Stage?
+  package var lastStage: Stage?
   /// Whether the last attempt reached `running`.
-  public var reachedRunning: Bool
+  package var reachedRunning: Bool
   /// Whether the last attempt's image was built and pushed.
-  public var buildCompleted: Bool
+  package var buildCompleted: Bool
   /// The line where the last attempt's image was pushed, if it was.
-  public var buildCompletedLine: Int?
+  package var buildCompletedLine: Int?
   /// The line where the last attempt reached `running`, if it did.
-  public var runningLine: Int?
+  package var runningLine: Int?
 
-  public init(
+  package init(
     attempts: Int, lastStage: Stage?, reachedRunning: Bool, buildCompleted: Bool, buildCompletedLine: Int? = nil,
     runningLine: Int? = nil
   ) {
@@ -27,24 +27,24 @@ public struct StageSummary: Equatable, Sendable {
 }
 
 /// The decision for one input.
-public struct Decision: Equatable, Sendable {
-  public var verdict: Verdict
+package struct Decision: Equatable, Sendable {
+  package var verdict: Verdict
   /// The id of the primary finding, if any.
-  public var primary: String?
+  package var primary: String?
   /// The stage of the primary finding, or the last stage reached.
-  public var finalStage: Stage?
+  package var finalStage: Stage?
   /// Whether a transient primary was escalated to persistent because it recurred.
-  public var escalated: Bool
+  package var escalated: Bool
   /// The next steps, in order.
-  public var advice: [AdviceStep]
+  package var advice: [AdviceStep]
   /// Why the verdict is `unknown` without a primary: where the log ends.
-  public var reason: String? = nil
+  package var reason: String? = nil
 }
 
 /// The verdict rules of SPEC.md, as a pure function of the findings and stages.
-public enum VerdictEngine {
+package enum VerdictEngine {
   /// The steps added when a transient failure recurred across attempts.
-  public static func escalationAdvice(for finding: Finding) -> [AdviceStep] {
+  package static func escalationAdvice(for finding: Finding) -> [AdviceStep] {
     [
       AdviceStep(
         action: "stop-retrying",
@@ -59,10 +59,10 @@ public enum VerdictEngine {
   }
 
   /// The id of the entry that needs a build that ended.
-  public static let wheelBuildHangID = "build.wheel-build-hang"
+  package static let wheelBuildHangID = "build.wheel-build-hang"
 
   /// Why a log with no failure and no completion is `unknown`: where it ends.
-  public static func endReason(_ stage: Stage?) -> String {
+  package static func endReason(_ stage: Stage?) -> String {
     switch stage {
     case nil: "the log shows no stage and no failure"
     case .config: "the log ends while the Space's configuration is read, with no error and no build"
@@ -91,7 +91,7 @@ public enum VerdictEngine {
   ///    else `unknown`.
   /// 4. `persistent` → persistent; `failure` → unknown; `transient` → transient, unless the
   ///    same id occurred in two or more attempts: then persistent, escalated.
-  public static func decide(findings: [Finding], stages: StageSummary) -> Decision {
+  package static func decide(findings: [Finding], stages: StageSummary) -> Decision {
     var failures = findings.filter { $0.signatureClass.isFailure }
     // A hung wheel build needs a build that ended: an error box, a failed job (exit 143, a
     // timeout) or a later attempt. Without one the log merely ends while the wheel builds.
