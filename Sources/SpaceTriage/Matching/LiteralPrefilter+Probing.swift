@@ -77,8 +77,12 @@ extension LiteralPrefilter {
   private func verify(hash: Int, at position: Int, in text: UnsafeRawBufferPointer, _ found: (Int) -> Void) {
     guard let base = text.baseAddress else { return }
     let actual = UInt32(littleEndian: base.loadUnaligned(fromByteOffset: position, as: UInt32.self))
-    var slot = Int(bucketStart[hash])
-    let stop = Int(bucketStart[hash &+ 1])
+    // The bucket's rank among the hashes set in the bitmap (the caller saw this one set).
+    let word = hash &>> 6
+    let below = bitmap[word] & ((1 &<< UInt64(truncatingIfNeeded: hash & 63)) &- 1)
+    let rank = Int(wordRank[word]) &+ below.nonzeroBitCount
+    var slot = Int(bucketStart[rank])
+    let stop = Int(bucketStart[rank &+ 1])
     while slot < stop {
       let probe = probes[slot]
       slot &+= 1

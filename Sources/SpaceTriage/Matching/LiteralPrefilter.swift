@@ -107,9 +107,13 @@ public final class LiteralPrefilter: @unchecked Sendable {
   let literals: [Literal]
   /// 65,536 bits.
   let bitmap: UnsafeMutableBufferPointer<UInt64>
-  /// Probes sorted by hash; `bucketStart[h]..<bucketStart[h + 1]` are those of hash `h`.
+  /// Probes sorted by hash. Those of hash `h`, the `r`-th hash set in ``bitmap`` (its rank:
+  /// ``wordRank`` of its word plus the bits set before it there), are
+  /// `bucketStart[r]..<bucketStart[r + 1]`. Small tables, so a probe that hits stays in cache.
   let probes: UnsafeMutableBufferPointer<Probe>
   let bucketStart: UnsafeMutableBufferPointer<Int32>
+  /// Per bitmap word, the bits set in the words before it.
+  let wordRank: UnsafeMutableBufferPointer<Int32>
   /// Every literal's bytes (caseless letters in lower case), one after the other.
   let literalBytes: UnsafeMutableBufferPointer<UInt8>
   /// `0x20` for each caseless letter of ``literalBytes``, else 0.
@@ -141,7 +145,7 @@ public final class LiteralPrefilter: @unchecked Sendable {
       let required =
         (signature.literals.isEmpty
         ? LiteralExtractor.requiredLiterals(of: signature.pattern) : signature.literals)?
-        .map { caseless ? Self.withoutUnicodeCaseFolds($0) : $0 }
+        .flatMap { caseless ? Self.caselessSpellings($0) : [$0] }
       // A literal never spans lines, so a whole block of lines can be probed at once.
       guard let required,
         required.allSatisfy({ $0.utf8.count >= LiteralExtractor.minimumLength && !$0.utf8.contains(0x0A) && !$0.utf8.contains(0x0D) })
@@ -211,9 +215,15 @@ public final class LiteralPrefilter: @unchecked Sendable {
       }
     }
     byHash.sort { $0.hash < $1.hash }
-    var bucketStart = [Int32](repeating: 0, count: (1 << Self.hashBits) + 1)
-    for entry in byHash { bucketStart[entry.hash + 1] += 1 }
-    for hash in 0..<(1 << Self.hashBits) { bucketStart[hash + 1] += bucketStart[hash] }
+    // One bucket per hash set in the bitmap, in order of hash.
+    var bucketStart: [Int32] = []
+    for (slot, entry) in byHash.enumerated() where slot == 0 || byHash[slot - 1].hash != entry.hash {
+      bucketStart.append(Int32(slot))
+    }
+    let largestBucket = zip(bucketStart, bucketStart.dropFirst() + [Int32(byHash.count)]).map { Int($1 - $0) }.max() ?? 0
+    bucketStart.append(Int32(byHash.count))
+    var wordRank = [Int32](repeating: 0, count: bitmap.count)
+    for word in bitmap.indices.dropFirst() { wordRank[word] = wordRank[word - 1] + Int32(bitmap[word - 1].nonzeroBitCount) }
     self.stride = stride
     self.alwaysRun = alwaysRun
     self.literalsBySignature = literalsBySignature
@@ -224,7 +234,9 @@ public final class LiteralPrefilter: @unchecked Sendable {
     _ = probes.initialize(from: byHash.map(\.probe))
     self.bucketStart = .allocate(capacity: bucketStart.count)
     _ = self.bucketStart.initialize(from: bucketStart)
-    self.largestBucket = (0..<(1 << Self.hashBits)).map { Int(bucketStart[$0 + 1] - bucketStart[$0]) }.max() ?? 0
+    self.wordRank = .allocate(capacity: wordRank.count)
+    _ = self.wordRank.initialize(from: wordRank)
+    self.largestBucket = largestBucket
     var bytes: [UInt8] = []
     var folds: [UInt8] = []
     var ranges: [LiteralRange] = []
@@ -259,6 +271,7 @@ public final class LiteralPrefilter: @unchecked Sendable {
     bitmap.deallocate()
     probes.deallocate()
     bucketStart.deallocate()
+    wordRank.deallocate()
     literalBytes.deallocate()
     literalFold.deallocate()
     literalRanges.deallocate()
