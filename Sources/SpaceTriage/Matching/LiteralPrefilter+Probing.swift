@@ -88,10 +88,14 @@ extension LiteralPrefilter {
       slot &+= 1
       // A different gram with the same hash: most misses end here.
       guard actual | probe.fold == probe.gram else { continue }
-      let range = literalRanges[Int(probe.literal)]
       let start = position &- Int(probe.offset)
-      guard start >= 0, start &+ Int(range.count) <= text.count else { continue }
-      if equal(range, base + start) { found(Int(probe.literal)) }
+      let length = Int(probe.length)
+      guard start >= 0, start &+ length <= text.count else { continue }
+      // The literal's first and last 4 bytes (all of it up to 8 bytes), then the rest.
+      let head = UInt32(littleEndian: base.loadUnaligned(fromByteOffset: start, as: UInt32.self))
+      let tail = UInt32(littleEndian: base.loadUnaligned(fromByteOffset: start &+ length &- 4, as: UInt32.self))
+      guard head | probe.headFold == probe.head, tail | probe.tailFold == probe.tail else { continue }
+      if length <= 8 || equal(literalRanges[Int(probe.literal)], base + start) { found(Int(probe.literal)) }
     }
   }
 

@@ -81,11 +81,20 @@ public final class LiteralPrefilter: @unchecked Sendable {
   /// A bitmap entry: which literal, at which offset of it, has this 4-gram. `gram` holds the
   /// literal's 4 bytes there with caseless letters in lower case, and `fold` has `0x20` on those
   /// letters: text bytes `t` show the gram when `t | fold == gram`.
+  ///
+  /// `head` and `tail` are the literal's first and last 4 bytes in the same form (with their
+  /// masks), so that most grams that are not part of the literal are ruled out with two
+  /// comparisons; they are the whole literal when it has at most 8 bytes.
   struct Probe: Sendable {
     var literal: Int32
     var offset: Int32
     var gram: UInt32
     var fold: UInt32
+    var head: UInt32
+    var headFold: UInt32
+    var tail: UInt32
+    var tailFold: UInt32
+    var length: Int32
   }
 
   /// A range in one of the flat tables: a literal's bytes in ``literalBytes`` (and its fold
@@ -200,12 +209,21 @@ public final class LiteralPrefilter: @unchecked Sendable {
           + (counts.map { Double(Self.observedHits(literal, start, stride, $0)) } ?? 0)
       }
       let first = cost.indices.min { cost[$0] < cost[$1] } ?? 0
-      for offset in first..<min(first + stride, literal.bytes.count - 3) {
+      func folded(_ offset: Int) -> (gram: UInt32, fold: UInt32) {
         let bytes = Array(literal.bytes[offset..<offset + 4])
         let fold = (0..<4).reduce(UInt32(0)) { mask, index in
           mask | UInt32(Self.foldMask(bytes[index], literal.caseless)) << (8 * UInt32(index))
         }
-        let probe = Probe(literal: Int32(number), offset: Int32(offset), gram: Self.word(bytes) | fold, fold: fold)
+        return (Self.word(bytes) | fold, fold)
+      }
+      let head = folded(0)
+      let tail = folded(literal.bytes.count - 4)
+      for offset in first..<min(first + stride, literal.bytes.count - 3) {
+        let bytes = Array(literal.bytes[offset..<offset + 4])
+        let (gram, fold) = folded(offset)
+        let probe = Probe(
+          literal: Int32(number), offset: Int32(offset), gram: gram, fold: fold, head: head.gram, headFold: head.fold,
+          tail: tail.gram, tailFold: tail.fold, length: Int32(literal.bytes.count))
         // The bitmap is case-exact: a caseless gram goes in with every case of its letters.
         for variant in Self.caseVariants(bytes, fold: fold) {
           let hash = Self.hash(variant)
