@@ -43,6 +43,11 @@ extension LiteralPrefilter {
     bytes.enumerated().reduce(UInt32(0)) { word, item in word | UInt32(item.element) << (8 * UInt32(item.offset)) }
   }
 
+  /// The little-endian word of 8 bytes.
+  static func word64(_ bytes: [UInt8]) -> UInt64 {
+    bytes.enumerated().reduce(UInt64(0)) { word, item in word | UInt64(item.element) << (8 * UInt64(item.offset)) }
+  }
+
   /// Every spelling of a gram whose letters under `fold` may be in either case.
   static func caseVariants(_ bytes: [UInt8], fold: UInt32) -> [UInt32] {
     var variants = [Self.word(bytes) & ~fold]

@@ -123,6 +123,14 @@ public final class LiteralPrefilter: @unchecked Sendable {
   let bucketStart: UnsafeMutableBufferPointer<Int32>
   /// Per bitmap word, the bits set in the words before it.
   let wordRank: UnsafeMutableBufferPointer<Int32>
+  /// The second look at a probe that hit ``bitmap``, before its bucket is walked: the 8 bytes
+  /// from the probe on, or from 4 bytes before it, as ``pairHash(_:)`` sees them, for every
+  /// probe whose literal holds them (65,536 bits). Common grams (`ing `, `/1.1`) hit the bitmap
+  /// all the time; their 8 bytes seldom do.
+  let pairBitmap: UnsafeMutableBufferPointer<UInt64>
+  /// The hashes of ``bitmap`` with a probe too close to both ends of its literal for
+  /// ``pairBitmap``: their hits are verified at once.
+  let shortBitmap: UnsafeMutableBufferPointer<UInt64>
   /// Every literal's bytes (caseless letters in lower case), one after the other.
   let literalBytes: UnsafeMutableBufferPointer<UInt8>
   /// `0x20` for each caseless letter of ``literalBytes``, else 0.
@@ -198,6 +206,8 @@ public final class LiteralPrefilter: @unchecked Sendable {
     let stride = max(1, shortest - 3)
     var byHash: [(hash: Int, probe: Probe)] = []
     var bitmap = [UInt64](repeating: 0, count: (1 << Self.hashBits) / 64)
+    var pairBitmap = bitmap
+    var shortBitmap = bitmap
     let counts = sample.map(Self.gramCounts)
     let priorWeight = Double(max(1, sample?.count ?? 1)) * 0.01
     for (number, literal) in literals.enumerated() {
@@ -224,10 +234,17 @@ public final class LiteralPrefilter: @unchecked Sendable {
         let probe = Probe(
           literal: Int32(number), offset: Int32(offset), gram: gram, fold: fold, head: head.gram, headFold: head.fold,
           tail: tail.gram, tailFold: tail.fold, length: Int32(literal.bytes.count))
+        // The 8 bytes that the second look reads when this probe hits, if they are the literal's.
+        let pair = offset + 8 <= literal.bytes.count ? offset : offset >= 4 ? offset - 4 : nil
+        if let pair {
+          let hash = Self.pairHash(Self.word64(Array(literal.bytes[pair..<pair + 8])))
+          pairBitmap[hash >> 6] |= 1 << UInt64(hash & 63)
+        }
         // The bitmap is case-exact: a caseless gram goes in with every case of its letters.
         for variant in Self.caseVariants(bytes, fold: fold) {
           let hash = Self.hash(variant)
           bitmap[hash >> 6] |= 1 << UInt64(hash & 63)
+          if pair == nil { shortBitmap[hash >> 6] |= 1 << UInt64(hash & 63) }
           byHash.append((hash, probe))
         }
       }
@@ -254,6 +271,10 @@ public final class LiteralPrefilter: @unchecked Sendable {
     _ = self.bucketStart.initialize(from: bucketStart)
     self.wordRank = .allocate(capacity: wordRank.count)
     _ = self.wordRank.initialize(from: wordRank)
+    self.pairBitmap = .allocate(capacity: pairBitmap.count)
+    _ = self.pairBitmap.initialize(from: pairBitmap)
+    self.shortBitmap = .allocate(capacity: shortBitmap.count)
+    _ = self.shortBitmap.initialize(from: shortBitmap)
     self.largestBucket = largestBucket
     var bytes: [UInt8] = []
     var folds: [UInt8] = []
@@ -290,6 +311,8 @@ public final class LiteralPrefilter: @unchecked Sendable {
     probes.deallocate()
     bucketStart.deallocate()
     wordRank.deallocate()
+    pairBitmap.deallocate()
+    shortBitmap.deallocate()
     literalBytes.deallocate()
     literalFold.deallocate()
     literalRanges.deallocate()
