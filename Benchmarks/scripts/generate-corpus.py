@@ -6,7 +6,10 @@ pip and apt output, app start-up banners, Gradio and uvicorn lines, tqdm progres
 warnings, Python tracebacks, and about 0.1 % failure lines taken from the platform's real
 wordings (those of the Corpus logs).
 
-usage: generate-corpus.py SIZE_MB OUTPUT [--seed N]
+usage: generate-corpus.py SIZE_MB OUTPUT [--seed N] [--failure-percent P]
+
+--failure-percent P: about P % of lines are failure lines instead of 0.1 % (a log where many
+lines are of interest); without it the output is the same as ever.
 """
 import random
 import sys
@@ -104,6 +107,7 @@ def main():
     target = int(float(sys.argv[1]) * 1024 * 1024)
     path = sys.argv[2]
     seed = int(sys.argv[sys.argv.index("--seed") + 1]) if "--seed" in sys.argv else 1234
+    percent = float(sys.argv[sys.argv.index("--failure-percent") + 1]) if "--failure-percent" in sys.argv else None
     rng = random.Random(seed)
     written = 0
     lines_total = 0
@@ -111,8 +115,14 @@ def main():
         while written < target:
             out = []
             (build_block if rng.random() < 0.3 else run_block)(rng, out)
-            # About 0.1 % of lines are failures.
-            for _ in range(len(out) // 1000 + (1 if rng.random() < (len(out) % 1000) / 1000 else 0)):
+            # About 0.1 % of lines are failures (or the requested share).
+            if percent is None:
+                failures = len(out) // 1000 + (1 if rng.random() < (len(out) % 1000) / 1000 else 0)
+            else:
+                # n failures among len(out) + n lines make `percent` % of them.
+                expected = len(out) * percent / (100 - percent)
+                failures = int(expected) + (1 if rng.random() < expected - int(expected) else 0)
+            for _ in range(failures):
                 out.insert(rng.randrange(len(out)), rng.choice(FAILURES))
             text = "\n".join(out) + "\n"
             data = text.encode("utf-8")

@@ -12,6 +12,26 @@ extension LiteralPrefilter {
     return longest.map { String(decoding: $0, as: UTF8.self) } ?? ""
   }
 
+  /// The spellings of a caseless literal that byte-wise case folding finds: with UTF, PCRE2
+  /// lets a caseless `k` match K (U+212A, KELVIN SIGN) and `s` match ſ (U+017F, LATIN SMALL
+  /// LETTER LONG S), so each `k` or `s` is also spelled as that character. A literal with more
+  /// than two of them is cut to its longest part without them (``withoutUnicodeCaseFolds(_:)``):
+  /// a short literal gives few grams to choose from, so `listening` is better than `tening`.
+  static func caselessSpellings(_ literal: String) -> [String] {
+    let folds = literal.utf8.filter { ($0 | 0x20) == UInt8(ascii: "k") || ($0 | 0x20) == UInt8(ascii: "s") }.count
+    guard folds > 0 else { return [literal] }
+    guard folds <= 2 else { return [withoutUnicodeCaseFolds(literal)] }
+    var spellings: [[UInt8]] = [[]]
+    for byte in literal.utf8 {
+      switch byte | 0x20 {
+      case UInt8(ascii: "k"): spellings = spellings.flatMap { [$0 + [byte], $0 + Array("\u{212A}".utf8)] }
+      case UInt8(ascii: "s"): spellings = spellings.flatMap { [$0 + [byte], $0 + Array("\u{017F}".utf8)] }
+      default: spellings = spellings.map { $0 + [byte] }
+      }
+    }
+    return spellings.map { String(decoding: $0, as: UTF8.self) }
+  }
+
   /// `0x20` when `byte` is an ASCII letter of a caseless literal (so `| 0x20` folds its case).
   static func foldMask(_ byte: UInt8, _ caseless: Bool) -> UInt8 {
     let lower = byte | 0x20
@@ -21,6 +41,11 @@ extension LiteralPrefilter {
   /// The little-endian word of 4 bytes.
   static func word(_ bytes: [UInt8]) -> UInt32 {
     bytes.enumerated().reduce(UInt32(0)) { word, item in word | UInt32(item.element) << (8 * UInt32(item.offset)) }
+  }
+
+  /// The little-endian word of 8 bytes.
+  static func word64(_ bytes: [UInt8]) -> UInt64 {
+    bytes.enumerated().reduce(UInt64(0)) { word, item in word | UInt64(item.element) << (8 * UInt64(item.offset)) }
   }
 
   /// Every spelling of a gram whose letters under `fold` may be in either case.

@@ -7,6 +7,33 @@ extension LiteralPrefilter {
     Int(truncatingIfNeeded: (gram &* 0x9E37_79B1) &>> UInt32(32 - hashBits))
   }
 
+  /// The hash of 8 little-endian bytes for ``pairBitmap``, with `0x20` set in every byte: the
+  /// same for every case of a caseless literal's letters (other bytes may collide, which only
+  /// costs a verification).
+  @inline(__always)
+  static func pairHash(_ bytes: UInt64) -> Int {
+    Int(truncatingIfNeeded: ((bytes | 0x2020_2020_2020_2020) &* 0x9E37_79B9_7F4A_7C15) &>> UInt64(64 - hashBits))
+  }
+
+  /// Whether a literal may cover the probe at `position`, whose gram (hash `hash`) is in the
+  /// bitmap: a literal with a short probe there, or one whose 8 bytes around the probe (from it,
+  /// or from 4 bytes before it) are in ``pairBitmap``. Never a wrong `false`: a literal that
+  /// covers the probe holds those 8 bytes, so they lie inside `count` bytes.
+  @inline(__always)
+  func mayHoldLiteral(hash: Int, at position: Int, _ base: UnsafeRawPointer, count: Int) -> Bool {
+    let bit: UInt64 = 1 &<< UInt64(truncatingIfNeeded: hash & 63)
+    if shortBitmap[hash &>> 6] & bit != 0 { return true }
+    if position &+ 8 <= count {
+      let pair = Self.pairHash(UInt64(littleEndian: base.loadUnaligned(fromByteOffset: position, as: UInt64.self)))
+      if pairBitmap[pair &>> 6] & (1 &<< UInt64(truncatingIfNeeded: pair & 63)) != 0 { return true }
+    }
+    if position >= 4 && position &+ 4 <= count {
+      let pair = Self.pairHash(UInt64(littleEndian: base.loadUnaligned(fromByteOffset: position &- 4, as: UInt64.self)))
+      if pairBitmap[pair &>> 6] & (1 &<< UInt64(truncatingIfNeeded: pair & 63)) != 0 { return true }
+    }
+    return false
+  }
+
   /// Calls `candidate` with each entry some of whose literals occur in `text` (an entry may be
   /// reported more than once). ``alwaysRun`` entries are not included.
   @inline(__always)
@@ -50,9 +77,11 @@ extension LiteralPrefilter {
       if position > last { return (found, count) }
       if found > limit { return (found, position &+ 3) }
       let hash = Self.hash(UInt32(littleEndian: base.loadUnaligned(fromByteOffset: position, as: UInt32.self)))
-      verify(hash: hash, at: position, in: UnsafeRawBufferPointer(start: base, count: count)) { literal in
-        out[found] = LiteralHit(position: Int32(truncatingIfNeeded: position), literal: Int32(truncatingIfNeeded: literal))
-        found &+= 1
+      if mayHoldLiteral(hash: hash, at: position, base, count: count) {
+        verify(hash: hash, at: position, in: UnsafeRawBufferPointer(start: base, count: count)) { literal in
+          out[found] = LiteralHit(position: Int32(truncatingIfNeeded: position), literal: Int32(truncatingIfNeeded: literal))
+          found &+= 1
+        }
       }
       position &+= stride
     }
@@ -77,17 +106,25 @@ extension LiteralPrefilter {
   private func verify(hash: Int, at position: Int, in text: UnsafeRawBufferPointer, _ found: (Int) -> Void) {
     guard let base = text.baseAddress else { return }
     let actual = UInt32(littleEndian: base.loadUnaligned(fromByteOffset: position, as: UInt32.self))
-    var slot = Int(bucketStart[hash])
-    let stop = Int(bucketStart[hash &+ 1])
+    // The bucket's rank among the hashes set in the bitmap (the caller saw this one set).
+    let word = hash &>> 6
+    let below = bitmap[word] & ((1 &<< UInt64(truncatingIfNeeded: hash & 63)) &- 1)
+    let rank = Int(wordRank[word]) &+ below.nonzeroBitCount
+    var slot = Int(bucketStart[rank])
+    let stop = Int(bucketStart[rank &+ 1])
     while slot < stop {
       let probe = probes[slot]
       slot &+= 1
       // A different gram with the same hash: most misses end here.
       guard actual | probe.fold == probe.gram else { continue }
-      let range = literalRanges[Int(probe.literal)]
       let start = position &- Int(probe.offset)
-      guard start >= 0, start &+ Int(range.count) <= text.count else { continue }
-      if equal(range, base + start) { found(Int(probe.literal)) }
+      let length = Int(probe.length)
+      guard start >= 0, start &+ length <= text.count else { continue }
+      // The literal's first and last 4 bytes (all of it up to 8 bytes), then the rest.
+      let head = UInt32(littleEndian: base.loadUnaligned(fromByteOffset: start, as: UInt32.self))
+      let tail = UInt32(littleEndian: base.loadUnaligned(fromByteOffset: start &+ length &- 4, as: UInt32.self))
+      guard head | probe.headFold == probe.head, tail | probe.tailFold == probe.tail else { continue }
+      if length <= 8 || equal(literalRanges[Int(probe.literal)], base + start) { found(Int(probe.literal)) }
     }
   }
 

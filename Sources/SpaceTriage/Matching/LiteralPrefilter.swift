@@ -81,11 +81,20 @@ package final class LiteralPrefilter: @unchecked Sendable {
   /// A bitmap entry: which literal, at which offset of it, has this 4-gram. `gram` holds the
   /// literal's 4 bytes there with caseless letters in lower case, and `fold` has `0x20` on those
   /// letters: text bytes `t` show the gram when `t | fold == gram`.
+  ///
+  /// `head` and `tail` are the literal's first and last 4 bytes in the same form (with their
+  /// masks), so that most grams that are not part of the literal are ruled out with two
+  /// comparisons; they are the whole literal when it has at most 8 bytes.
   struct Probe: Sendable {
     var literal: Int32
     var offset: Int32
     var gram: UInt32
     var fold: UInt32
+    var head: UInt32
+    var headFold: UInt32
+    var tail: UInt32
+    var tailFold: UInt32
+    var length: Int32
   }
 
   /// A range in one of the flat tables: a literal's bytes in ``literalBytes`` (and its fold
@@ -107,9 +116,21 @@ package final class LiteralPrefilter: @unchecked Sendable {
   let literals: [Literal]
   /// 65,536 bits.
   let bitmap: UnsafeMutableBufferPointer<UInt64>
-  /// Probes sorted by hash; `bucketStart[h]..<bucketStart[h + 1]` are those of hash `h`.
+  /// Probes sorted by hash. Those of hash `h`, the `r`-th hash set in ``bitmap`` (its rank:
+  /// ``wordRank`` of its word plus the bits set before it there), are
+  /// `bucketStart[r]..<bucketStart[r + 1]`. Small tables, so a probe that hits stays in cache.
   let probes: UnsafeMutableBufferPointer<Probe>
   let bucketStart: UnsafeMutableBufferPointer<Int32>
+  /// Per bitmap word, the bits set in the words before it.
+  let wordRank: UnsafeMutableBufferPointer<Int32>
+  /// The second look at a probe that hit ``bitmap``, before its bucket is walked: the 8 bytes
+  /// from the probe on, or from 4 bytes before it, as ``pairHash(_:)`` sees them, for every
+  /// probe whose literal holds them (65,536 bits). Common grams (`ing `, `/1.1`) hit the bitmap
+  /// all the time; their 8 bytes seldom do.
+  let pairBitmap: UnsafeMutableBufferPointer<UInt64>
+  /// The hashes of ``bitmap`` with a probe too close to both ends of its literal for
+  /// ``pairBitmap``: their hits are verified at once.
+  let shortBitmap: UnsafeMutableBufferPointer<UInt64>
   /// Every literal's bytes (caseless letters in lower case), one after the other.
   let literalBytes: UnsafeMutableBufferPointer<UInt8>
   /// `0x20` for each caseless letter of ``literalBytes``, else 0.
@@ -141,7 +162,7 @@ package final class LiteralPrefilter: @unchecked Sendable {
       let required =
         (signature.literals.isEmpty
         ? LiteralExtractor.requiredLiterals(of: signature.pattern) : signature.literals)?
-        .map { caseless ? Self.withoutUnicodeCaseFolds($0) : $0 }
+        .flatMap { caseless ? Self.caselessSpellings($0) : [$0] }
       // A literal never spans lines, so a whole block of lines can be probed at once.
       guard let required,
         required.allSatisfy({ $0.utf8.count >= LiteralExtractor.minimumLength && !$0.utf8.contains(0x0A) && !$0.utf8.contains(0x0D) })
@@ -185,6 +206,8 @@ package final class LiteralPrefilter: @unchecked Sendable {
     let stride = max(1, shortest - 3)
     var byHash: [(hash: Int, probe: Probe)] = []
     var bitmap = [UInt64](repeating: 0, count: (1 << Self.hashBits) / 64)
+    var pairBitmap = bitmap
+    var shortBitmap = bitmap
     let counts = sample.map(Self.gramCounts)
     let priorWeight = Double(max(1, sample?.count ?? 1)) * 0.01
     for (number, literal) in literals.enumerated() {
@@ -196,24 +219,46 @@ package final class LiteralPrefilter: @unchecked Sendable {
           + (counts.map { Double(Self.observedHits(literal, start, stride, $0)) } ?? 0)
       }
       let first = cost.indices.min { cost[$0] < cost[$1] } ?? 0
-      for offset in first..<min(first + stride, literal.bytes.count - 3) {
+      func folded(_ offset: Int) -> (gram: UInt32, fold: UInt32) {
         let bytes = Array(literal.bytes[offset..<offset + 4])
         let fold = (0..<4).reduce(UInt32(0)) { mask, index in
           mask | UInt32(Self.foldMask(bytes[index], literal.caseless)) << (8 * UInt32(index))
         }
-        let probe = Probe(literal: Int32(number), offset: Int32(offset), gram: Self.word(bytes) | fold, fold: fold)
+        return (Self.word(bytes) | fold, fold)
+      }
+      let head = folded(0)
+      let tail = folded(literal.bytes.count - 4)
+      for offset in first..<min(first + stride, literal.bytes.count - 3) {
+        let bytes = Array(literal.bytes[offset..<offset + 4])
+        let (gram, fold) = folded(offset)
+        let probe = Probe(
+          literal: Int32(number), offset: Int32(offset), gram: gram, fold: fold, head: head.gram, headFold: head.fold,
+          tail: tail.gram, tailFold: tail.fold, length: Int32(literal.bytes.count))
+        // The 8 bytes that the second look reads when this probe hits, if they are the literal's.
+        let pair = offset + 8 <= literal.bytes.count ? offset : offset >= 4 ? offset - 4 : nil
+        if let pair {
+          let hash = Self.pairHash(Self.word64(Array(literal.bytes[pair..<pair + 8])))
+          pairBitmap[hash >> 6] |= 1 << UInt64(hash & 63)
+        }
         // The bitmap is case-exact: a caseless gram goes in with every case of its letters.
         for variant in Self.caseVariants(bytes, fold: fold) {
           let hash = Self.hash(variant)
           bitmap[hash >> 6] |= 1 << UInt64(hash & 63)
+          if pair == nil { shortBitmap[hash >> 6] |= 1 << UInt64(hash & 63) }
           byHash.append((hash, probe))
         }
       }
     }
     byHash.sort { $0.hash < $1.hash }
-    var bucketStart = [Int32](repeating: 0, count: (1 << Self.hashBits) + 1)
-    for entry in byHash { bucketStart[entry.hash + 1] += 1 }
-    for hash in 0..<(1 << Self.hashBits) { bucketStart[hash + 1] += bucketStart[hash] }
+    // One bucket per hash set in the bitmap, in order of hash.
+    var bucketStart: [Int32] = []
+    for (slot, entry) in byHash.enumerated() where slot == 0 || byHash[slot - 1].hash != entry.hash {
+      bucketStart.append(Int32(slot))
+    }
+    let largestBucket = zip(bucketStart, bucketStart.dropFirst() + [Int32(byHash.count)]).map { Int($1 - $0) }.max() ?? 0
+    bucketStart.append(Int32(byHash.count))
+    var wordRank = [Int32](repeating: 0, count: bitmap.count)
+    for word in bitmap.indices.dropFirst() { wordRank[word] = wordRank[word - 1] + Int32(bitmap[word - 1].nonzeroBitCount) }
     self.stride = stride
     self.alwaysRun = alwaysRun
     self.literalsBySignature = literalsBySignature
@@ -224,7 +269,13 @@ package final class LiteralPrefilter: @unchecked Sendable {
     _ = probes.initialize(from: byHash.map(\.probe))
     self.bucketStart = .allocate(capacity: bucketStart.count)
     _ = self.bucketStart.initialize(from: bucketStart)
-    self.largestBucket = (0..<(1 << Self.hashBits)).map { Int(bucketStart[$0 + 1] - bucketStart[$0]) }.max() ?? 0
+    self.wordRank = .allocate(capacity: wordRank.count)
+    _ = self.wordRank.initialize(from: wordRank)
+    self.pairBitmap = .allocate(capacity: pairBitmap.count)
+    _ = self.pairBitmap.initialize(from: pairBitmap)
+    self.shortBitmap = .allocate(capacity: shortBitmap.count)
+    _ = self.shortBitmap.initialize(from: shortBitmap)
+    self.largestBucket = largestBucket
     var bytes: [UInt8] = []
     var folds: [UInt8] = []
     var ranges: [LiteralRange] = []
@@ -259,6 +310,9 @@ package final class LiteralPrefilter: @unchecked Sendable {
     bitmap.deallocate()
     probes.deallocate()
     bucketStart.deallocate()
+    wordRank.deallocate()
+    pairBitmap.deallocate()
+    shortBitmap.deallocate()
     literalBytes.deallocate()
     literalFold.deallocate()
     literalRanges.deallocate()

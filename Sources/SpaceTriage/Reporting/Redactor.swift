@@ -38,26 +38,38 @@ package final class Redactor: @unchecked Sendable {
     }
   }
 
-  /// The words (lower case) one of which every secret pattern needs.
-  private static let keywords: [[UInt8]] = ["hf_", "auth", "bearer", "key", "token", "secret", "password"].map { Array($0.utf8) }
-
   @inline(__always)
   private static func lower(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
 
-  /// A cheap, case-insensitive byte scan for the words every secret pattern needs.
+  /// A cheap, case-insensitive byte scan for the words every secret pattern needs (`hf_`,
+  /// `auth`, `bearer`, `key`, `token`, `secret`, `password`): one switch on each byte, the rest
+  /// of a word compared only after its first letter.
   static func mayHoldSecret(_ text: String) -> Bool {
     var text = text
     return text.withUTF8 { bytes in
       let count = bytes.count
-      var index = 0
-      while index < count {
-        let first = lower(bytes[index])
-        for word in keywords where word[0] == first && index + word.count <= count {
-          var offset = 1
-          while offset < word.count && lower(bytes[index + offset]) == word[offset] { offset += 1 }
-          if offset == word.count { return true }
+      guard let base = bytes.baseAddress else { return false }
+      // Whether the word (lower case) is at `index`, whose first byte is already known to match.
+      func has(_ word: StaticString, at index: Int) -> Bool {
+        let length = word.utf8CodeUnitCount
+        guard index + length <= count else { return false }
+        let letters = word.utf8Start
+        for offset in 1..<length where lower(base[index + offset]) != letters[offset] { return false }
+        return true
+      }
+      for index in 0..<count {
+        let found: Bool
+        switch lower(base[index]) {
+        case UInt8(ascii: "h"): found = has("hf_", at: index)
+        case UInt8(ascii: "a"): found = has("auth", at: index)
+        case UInt8(ascii: "b"): found = has("bearer", at: index)
+        case UInt8(ascii: "k"): found = has("key", at: index)
+        case UInt8(ascii: "t"): found = has("token", at: index)
+        case UInt8(ascii: "s"): found = has("secret", at: index)
+        case UInt8(ascii: "p"): found = has("password", at: index)
+        default: found = false
         }
-        index += 1
+        if found { return true }
       }
       return false
     }

@@ -84,4 +84,22 @@ struct UnicodeCaseFoldTests {
       #expect(fast == plain, "\(text)")
     }
   }
+
+  /// A caseless literal with one or two `s`/`k` is kept whole, in each spelling: the prefilter
+  /// still finds the line with ſ or K, and the ASCII spelling in any case.
+  @Test func literalsWithFewFoldsAreSpelledBothWays() throws {
+    let signatures = [
+      Signature(
+        id: "serving.app", title: "serving", stage: .running, signatureClass: .persistent,
+        pattern: #"app listening on port \d+"#, caseless: true, literals: ["listening on"])
+    ]
+    let catalog = try CompiledCatalog(Catalog(signatures: signatures))
+    #expect(catalog.prefilter.literalsBySignature == [["listening on", "li\u{17F}tening on"]])
+    for text in ["Example app li\u{17F}tening on port 3000", "EXAMPLE APP LISTENING ON PORT 3000", "app Listening on port 7860"] {
+      let plain = Classifier(catalog: catalog, usesPrefilter: false).classify(text: text + "\n")
+      let fast = Classifier(catalog: catalog).classify(text: text + "\n")
+      #expect(plain.findings.map(\.id) == ["serving.app"], "\(text)")
+      #expect(fast == plain, "\(text)")
+    }
+  }
 }
