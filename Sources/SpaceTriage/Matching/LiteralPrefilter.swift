@@ -88,6 +88,12 @@ public final class LiteralPrefilter: @unchecked Sendable {
     var fold: UInt32
   }
 
+  /// A literal's spelling, to find it among those already collected.
+  struct LiteralKey: Hashable {
+    var bytes: [UInt8]
+    var caseless: Bool
+  }
+
   /// A range in one of the flat tables: a literal's bytes in ``literalBytes`` (and its fold
   /// mask in ``literalFold``), or its entries in ``signatureList``.
   struct LiteralRange: Sendable {
@@ -136,6 +142,11 @@ public final class LiteralPrefilter: @unchecked Sendable {
     var literals: [Literal] = markers.filter { $0.utf8.count >= 8 }.map { Literal(bytes: Array($0.utf8), caseless: false, signatures: []) }
     var alwaysRun: [Int] = []
     var literalsBySignature: [[String]] = []
+    // The first literal of each spelling (a marker comes first, like before).
+    var literalNumber: [LiteralKey: Int] = [:]
+    for (number, literal) in literals.enumerated() where literalNumber[LiteralKey(bytes: literal.bytes, caseless: false)] == nil {
+      literalNumber[LiteralKey(bytes: literal.bytes, caseless: false)] = number
+    }
     for (index, signature) in signatures.enumerated() {
       let caseless = signature.caseless || signature.pattern.hasPrefix("(?i)")
       let required =
@@ -153,9 +164,10 @@ public final class LiteralPrefilter: @unchecked Sendable {
       literalsBySignature.append(required)
       for text in required {
         let bytes = Array(text.utf8)
-        if let existing = literals.firstIndex(where: { $0.bytes == bytes && $0.caseless == caseless }) {
+        if let existing = literalNumber[LiteralKey(bytes: bytes, caseless: caseless)] {
           literals[existing].signatures.append(index)
         } else {
+          literalNumber[LiteralKey(bytes: bytes, caseless: caseless)] = literals.count
           literals.append(Literal(bytes: bytes, caseless: caseless, signatures: [index]))
         }
       }
@@ -191,9 +203,14 @@ public final class LiteralPrefilter: @unchecked Sendable {
       // Any `stride` consecutive gram offsets cover one probe; take the window whose grams are
       // the least likely in ordinary text, so probes on everyday lines rarely hit.
       let windows = max(1, literal.bytes.count - 3 - stride + 1)
+      // Each gram's share once; a window's cost sums those of its grams, in order.
+      let grams = max(0, literal.bytes.count - 3)
+      let expected = (0..<grams).map { Self.expectedHits(literal, at: $0) }
+      let observed = counts.map { counts in (0..<grams).map { Self.observedHits(literal, at: $0, counts) } }
       let cost = (0..<windows).map { start in
-        Self.expectedHits(literal, start, stride) * priorWeight
-          + (counts.map { Double(Self.observedHits(literal, start, stride, $0)) } ?? 0)
+        let offsets = start..<min(start + stride, grams)
+        return offsets.reduce(0.0) { $0 + expected[$1] } * priorWeight
+          + (observed.map { observed in Double(offsets.reduce(0) { $0 + observed[$1] }) } ?? 0)
       }
       let first = cost.indices.min { cost[$0] < cost[$1] } ?? 0
       for offset in first..<min(first + stride, literal.bytes.count - 3) {
@@ -224,7 +241,9 @@ public final class LiteralPrefilter: @unchecked Sendable {
     _ = probes.initialize(from: byHash.map(\.probe))
     self.bucketStart = .allocate(capacity: bucketStart.count)
     _ = self.bucketStart.initialize(from: bucketStart)
-    self.largestBucket = (0..<(1 << Self.hashBits)).map { Int(bucketStart[$0 + 1] - bucketStart[$0]) }.max() ?? 0
+    var largestBucket: Int32 = 0
+    for hash in 0..<(1 << Self.hashBits) { largestBucket = max(largestBucket, bucketStart[hash + 1] - bucketStart[hash]) }
+    self.largestBucket = Int(largestBucket)
     var bytes: [UInt8] = []
     var folds: [UInt8] = []
     var ranges: [LiteralRange] = []
