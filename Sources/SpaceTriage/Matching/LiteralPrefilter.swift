@@ -144,6 +144,7 @@ public final class LiteralPrefilter: @unchecked Sendable {
     var literalsBySignature: [[String]] = []
     // The first literal of each spelling (a marker comes first, like before).
     var literalNumber: [LiteralKey: Int] = [:]
+    literalNumber.reserveCapacity(signatures.count * 2 + literals.count)
     for (number, literal) in literals.enumerated() where literalNumber[LiteralKey(bytes: literal.bytes, caseless: false)] == nil {
       literalNumber[LiteralKey(bytes: literal.bytes, caseless: false)] = number
     }
@@ -193,7 +194,7 @@ public final class LiteralPrefilter: @unchecked Sendable {
       }
     }
     self.literalByteSet = byteSet
-    let shortest = literals.map(\.bytes.count).min() ?? 4
+    let shortest = literals.map { $0.bytes.count }.min() ?? 4
     let stride = max(1, shortest - 3)
     var byHash: [(hash: Int, probe: Probe)] = []
     var bitmap = [UInt64](repeating: 0, count: (1 << Self.hashBits) / 64)
@@ -227,10 +228,18 @@ public final class LiteralPrefilter: @unchecked Sendable {
         }
       }
     }
-    byHash.sort { $0.hash < $1.hash }
-    var bucketStart = [Int32](repeating: 0, count: (1 << Self.hashBits) + 1)
+    // Probes by hash, equal hashes in the order they were added: integer keys of the hash and
+    // the position (a plain integer sort, no comparator calls).
+    let order = byHash.indices.map { UInt64(byHash[$0].hash) << 32 | UInt64($0) }.sorted()
+    let buckets = 1 << Self.hashBits
+    let bucketStart = UnsafeMutableBufferPointer<Int32>.allocate(capacity: buckets + 1)
+    bucketStart.initialize(repeating: 0)
     for entry in byHash { bucketStart[entry.hash + 1] += 1 }
-    for hash in 0..<(1 << Self.hashBits) { bucketStart[hash + 1] += bucketStart[hash] }
+    var largestBucket: Int32 = 0
+    for hash in 0..<buckets {
+      largestBucket = max(largestBucket, bucketStart[hash + 1])
+      bucketStart[hash + 1] += bucketStart[hash]
+    }
     self.stride = stride
     self.alwaysRun = alwaysRun
     self.literalsBySignature = literalsBySignature
@@ -238,11 +247,8 @@ public final class LiteralPrefilter: @unchecked Sendable {
     self.bitmap = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: bitmap.count)
     _ = self.bitmap.initialize(from: bitmap)
     self.probes = .allocate(capacity: max(1, byHash.count))
-    _ = probes.initialize(from: byHash.map(\.probe))
-    self.bucketStart = .allocate(capacity: bucketStart.count)
-    _ = self.bucketStart.initialize(from: bucketStart)
-    var largestBucket: Int32 = 0
-    for hash in 0..<(1 << Self.hashBits) { largestBucket = max(largestBucket, bucketStart[hash + 1] - bucketStart[hash]) }
+    _ = probes.initialize(from: order.lazy.map { byHash[Int($0 & 0xFFFF_FFFF)].probe })
+    self.bucketStart = bucketStart
     self.largestBucket = Int(largestBucket)
     var bytes: [UInt8] = []
     var folds: [UInt8] = []
