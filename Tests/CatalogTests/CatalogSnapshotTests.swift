@@ -78,6 +78,37 @@ struct CatalogSnapshotTests {
     #expect(lazy.patterns.compiledCount < lazy.signatures.count)
   }
 
+  /// Threads sharing one catalog compile its patterns once each, whichever thread comes
+  /// first, and all see the reports of a catalog compiled whole.
+  @Test func threadsSharePatternsCompiledOnFirstUse() throws {
+    let lazy = try CompiledCatalog(PatternCatalog.bundled)
+    let eager = try CompiledCatalog(PatternCatalog.bundled, compilingEagerly: true)
+    let log = lazy.signatures.compactMap { signature in signature.mustMatch.first.map { example in example.text + "\n" } }.joined()
+    let expected = Classifier(catalog: eager).classify(text: log).findings.map(\.id)
+    let results = Results()
+    DispatchQueue.concurrentPerform(iterations: 4) { _ in
+      results.append(Classifier(catalog: lazy).classify(text: log).findings.map(\.id))
+    }
+    #expect(results.all.count == 4)
+    for found in results.all { #expect(found == expected) }
+  }
+
+  /// Findings collected from several threads.
+  final class Results: @unchecked Sendable {
+    private let lock = NSLock()
+    private var found: [[String]] = []
+    func append(_ ids: [String]) {
+      lock.lock()
+      found.append(ids)
+      lock.unlock()
+    }
+    var all: [[String]] {
+      lock.lock()
+      defer { lock.unlock() }
+      return found
+    }
+  }
+
   /// A changed pattern is no longer known to compile: a user entry built from a bundled one
   /// is compiled at load and its error reported.
   @Test func changedPatternIsCompiledAtLoad() throws {
