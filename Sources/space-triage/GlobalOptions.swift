@@ -29,23 +29,27 @@ struct CatalogOptions: ParsableArguments {
     }
   }
 
-  /// Loads the catalog, or prints the diagnostics and exits 65.
+  /// Loads the catalog, or prints the diagnostics and exits 65. The bundled entries come from
+  /// the snapshot compiled in (no YAML parsing); `--patterns` folders are read as YAML.
   func loadCatalog() throws -> Catalog {
-    var directories = noBuiltin ? [] : [PatternCatalog.directory]
-    directories += patternDirectories.map { URL(fileURLWithPath: $0) }
+    var catalog = noBuiltin ? Catalog() : PatternCatalog.bundled
     do {
-      return try Catalog.load(directories: directories)
+      if !patternDirectories.isEmpty {
+        catalog.overlay(try Catalog.load(directories: patternDirectories.map { URL(fileURLWithPath: $0) }))
+      }
+      return catalog
     } catch let diagnostics as CatalogDiagnostics {
       Output.error("invalid catalog:\n\(diagnostics)")
       throw ExitStatus.invalidCatalog.exitCode
     }
   }
 
-  /// Loads and compiles the catalog, or prints the diagnostics and exits 65.
-  func compiledCatalog() throws -> CompiledCatalog {
+  /// Loads and compiles the catalog, or prints the diagnostics and exits 65. Bundled patterns
+  /// are compiled on first use unless `eagerly`.
+  func compiledCatalog(eagerly: Bool = false) throws -> CompiledCatalog {
     let catalog = try loadCatalog()
     do {
-      return try CompiledCatalog(catalog)
+      return try CompiledCatalog(catalog, compilingEagerly: eagerly)
     } catch {
       Output.error("invalid catalog:\n\(error)")
       throw ExitStatus.invalidCatalog.exitCode

@@ -81,7 +81,7 @@ struct Patterns: ParsableCommand {
     var corpus: [String] = []
 
     func run() throws {
-      let compiled = try catalogOptions.compiledCatalog()
+      let compiled = try catalogOptions.compiledCatalog(eagerly: true)
       let validator = CatalogValidator(catalog: compiled)
       let logs = InputFiles.expand(corpus.isEmpty ? [] : corpus).compactMap { input -> String? in
         if case .file(let path) = input { return path }

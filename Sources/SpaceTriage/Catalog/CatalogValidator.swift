@@ -33,9 +33,10 @@ public struct CatalogValidator {
   /// Whether entry `index` matches `text`.
   public func evaluate(_ index: Int, _ text: String) -> Outcome {
     var bytes = Array(text.utf8)
+    guard let pattern = catalog.patterns[index] else { return .error("the pattern does not compile") }
     do {
       let matched = try bytes.withUnsafeMutableBytes { buffer in
-        try matchData.matches(catalog.patterns[index], in: UnsafeRawBufferPointer(buffer))
+        try matchData.matches(pattern, in: UnsafeRawBufferPointer(buffer))
       }
       return matched ? .matched : .notMatched
     } catch {
@@ -72,7 +73,7 @@ public struct CatalogValidator {
   /// Patterns PCRE2 could not JIT-compile (they still work, through the slower interpreter).
   public func jitProblems() -> [CatalogDiagnostic] {
     zip(catalog.signatures, catalog.patterns).compactMap { signature, pattern in
-      pattern.isJITCompiled
+      pattern?.isJITCompiled ?? true
         ? nil
         : CatalogDiagnostic(
           location: signature.patternLocation, entry: signature.id,

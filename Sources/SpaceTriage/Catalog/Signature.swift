@@ -97,9 +97,9 @@ public struct Signature: Sendable {
   /// Higher outranks lower when choosing the primary finding; generic entries use 10.
   public var priority: Int
   /// The PCRE2 pattern.
-  public var pattern: String
+  public var pattern: String { didSet { patternIsKnownGood = false } }
   /// Whether the pattern matches without regard to case.
-  public var caseless: Bool
+  public var caseless: Bool { didSet { patternIsKnownGood = false } }
   /// Whether the pattern is anchored on purpose (skips the "behind noise" check).
   public var anchored: Bool
   /// What an info entry does to the stage tracker.
@@ -116,6 +116,11 @@ public struct Signature: Sendable {
   public var location: SourceLocation
   /// Where the pattern scalar starts (for carets under compile errors).
   public var patternLocation: SourceLocation
+
+  /// Whether `pattern` (with `caseless`) is known to compile and JIT-compile: true for the
+  /// bundled catalog, whose patterns a test compiles, so ``CompiledCatalog`` compiles such an
+  /// entry only on its first candidate line. Changing `pattern` or `caseless` clears it.
+  package var patternIsKnownGood = false
 
   /// The default priority of an entry that gives none.
   public static let defaultPriority = 50

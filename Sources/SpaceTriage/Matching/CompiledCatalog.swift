@@ -1,22 +1,33 @@
+internal import Foundation
 package import PCRE2Swift
 
 /// A catalog whose patterns are compiled and JIT-compiled, ready to be shared by threads.
+///
+/// An entry whose pattern is known to compile (``Signature/patternIsKnownGood``: the bundled
+/// catalog, which a test compiles whole) is compiled on first use, so a run pays only for the
+/// patterns its lines make candidates; every other pattern is compiled here, so a user catalog
+/// still reports an invalid pattern when it is loaded.
 public final class CompiledCatalog: Sendable {
   /// The entries, in catalog order (sorted by id).
   public let signatures: [Signature]
   /// `patterns[i]` is the compiled pattern of `signatures[i]`.
-  package let patterns: [PCRE2Pattern]
+  package let patterns: CompiledPatterns
   /// The literal prefilter that decides which patterns a line can possibly match.
   package let prefilter: LiteralPrefilter
 
-  /// Compiles every pattern.
+  /// Compiles every pattern not known to compile (all of them with `compilingEagerly`).
   ///
   /// - Throws: ``CatalogDiagnostics`` with one diagnostic per pattern that does not compile,
   ///   naming the file, the entry, PCRE2's message, and a caret under the offending column.
-  public init(_ catalog: Catalog) throws(CatalogDiagnostics) {
-    var patterns: [PCRE2Pattern] = []
+  public init(_ catalog: Catalog, compilingEagerly: Bool = false) throws(CatalogDiagnostics) {
+    var patterns: [PCRE2Pattern?] = []
     var problems: [CatalogDiagnostic] = []
+    patterns.reserveCapacity(catalog.signatures.count)
     for signature in catalog.signatures {
+      if signature.patternIsKnownGood && !compilingEagerly {
+        patterns.append(nil)
+        continue
+      }
       do {
         patterns.append(try PCRE2Pattern(signature.pattern, options: signature.caseless ? .caseless : []))
       } catch {
@@ -25,7 +36,7 @@ public final class CompiledCatalog: Sendable {
     }
     if !problems.isEmpty { throw CatalogDiagnostics(problems) }
     self.signatures = catalog.signatures
-    self.patterns = patterns
+    self.patterns = CompiledPatterns(signatures: catalog.signatures, compiled: patterns)
     self.prefilter = LiteralPrefilter(signatures: catalog.signatures)
   }
 
@@ -46,5 +57,55 @@ public final class CompiledCatalog: Sendable {
       location: location, entry: signature.id,
       message: "pattern does not compile: \(error.message) (PCRE2 error \(error.code) at offset \(offset))",
       snippet: "  \(prefix)\(signature.pattern)\n  \(caret)")
+  }
+}
+
+/// The compiled patterns of a ``CompiledCatalog``, by entry: each compiled at most once, on
+/// first use or when the catalog was compiled, and then shared by every thread.
+///
+/// An element is `nil` only for a pattern that was said to compile and does not (the bundled
+/// catalog's test rules that out); such an entry matches no line.
+package final class CompiledPatterns: RandomAccessCollection, @unchecked Sendable {
+  // SAFETY: `slots` and `pending` are read and written only under `lock`. A slot, once
+  // filled, never changes; the patterns it holds live as long as this object, so a caller may
+  // keep an unowned reference to one while it keeps the catalog.
+  private let sources: [(pattern: String, options: PCRE2Options)]
+  private let slots: UnsafeMutableBufferPointer<PCRE2Pattern?>
+  private let tried: UnsafeMutableBufferPointer<Bool>
+  private let lock = NSLock()
+
+  init(signatures: [Signature], compiled: [PCRE2Pattern?]) {
+    sources = signatures.map { ($0.pattern, $0.caseless ? .caseless : []) }
+    slots = .allocate(capacity: Swift.max(1, compiled.count))
+    _ = slots.initialize(from: compiled)
+    tried = .allocate(capacity: Swift.max(1, compiled.count))
+    _ = tried.initialize(from: compiled.map { $0 != nil })
+  }
+
+  deinit {
+    _ = slots.prefix(sources.count).deinitialize()
+    slots.deallocate()
+    tried.deallocate()
+  }
+
+  package var startIndex: Int { 0 }
+  package var endIndex: Int { sources.count }
+
+  /// The compiled pattern of entry `index`, compiled now if this is its first use.
+  package subscript(index: Int) -> PCRE2Pattern? {
+    lock.lock()
+    defer { lock.unlock() }
+    if tried[index] { return slots[index] }
+    tried[index] = true
+    let source = sources[index]
+    slots[index] = try? PCRE2Pattern(source.pattern, options: source.options)
+    return slots[index]
+  }
+
+  /// How many patterns are compiled so far.
+  package var compiledCount: Int {
+    lock.lock()
+    defer { lock.unlock() }
+    return slots.prefix(sources.count).reduce(0) { $0 + ($1 == nil ? 0 : 1) }
   }
 }

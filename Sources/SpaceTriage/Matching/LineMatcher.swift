@@ -29,6 +29,9 @@ package final class LineMatcher {
   private let stamp: UnsafeMutablePointer<UInt32>
   /// Entries not to run for now, whatever the line (see ``setMuted(_:_:)``).
   private let muted: UnsafeMutableBufferPointer<Bool>
+  /// Each entry's pattern once taken from the catalog (which compiles it on its first use):
+  /// later lines need no lock. SAFETY: the catalog, held above, keeps every pattern alive.
+  private let compiled: UnsafeMutableBufferPointer<Unmanaged<PCRE2Pattern>?>
 
   package init(catalog: CompiledCatalog, matchLimit: UInt32 = PCRE2MatchData.defaultMatchLimit, usesPrefilter: Bool = true) {
     self.catalog = catalog
@@ -45,6 +48,8 @@ package final class LineMatcher {
     stamp.initialize(to: 0)
     self.muted = .allocate(capacity: count)
     muted.initialize(repeating: false)
+    self.compiled = .allocate(capacity: count)
+    compiled.initialize(repeating: nil)
   }
 
   deinit {
@@ -53,6 +58,7 @@ package final class LineMatcher {
     stamp.deallocate()
     alwaysRun.deallocate()
     muted.deallocate()
+    compiled.deallocate()
   }
 
   /// Stops running entry `index` on the lines that follow (or starts again): for entries whose
@@ -157,18 +163,27 @@ package final class LineMatcher {
   /// Runs one pattern; a pattern that gives up is recorded once and counts as no match.
   private func run(_ index: Int, _ text: UnsafeRawBufferPointer, _ line: Int) -> Bool {
     if !reported.isEmpty && reported.contains(index) { return false }
+    guard let pattern = pattern(index) else { return false }
     do {
-      return try matchData.matches(catalog.patterns[index], in: text)
+      return try matchData.matches(pattern, in: text)
     } catch {
       if reported.insert(index).inserted { regexProblems.append((index, line, error)) }
       return false
     }
   }
 
+  /// Entry `index`'s compiled pattern (compiled on its first use, by whichever thread asks first).
+  @inline(__always)
+  private func pattern(_ index: Int) -> PCRE2Pattern? {
+    if let known = compiled[index] { return known.takeUnretainedValue() }
+    guard let pattern = catalog.patterns[index] else { return nil }
+    compiled[index] = Unmanaged.passUnretained(pattern)
+    return pattern
+  }
+
   /// Whether entry `index` matches `text`, and then its named captures (for a reported line).
   package func captures(of index: Int, in text: UnsafeRawBufferPointer) -> [String: String] {
-    let pattern = catalog.patterns[index]
-    guard !pattern.captureNames.isEmpty, (try? matchData.matches(pattern, in: text)) == true else { return [:] }
+    guard let pattern = pattern(index), !pattern.captureNames.isEmpty, (try? matchData.matches(pattern, in: text)) == true else { return [:] }
     var values: [String: String] = [:]
     for (name, group) in pattern.captureNames {
       guard let range = matchData.range(ofGroup: group) else { continue }

@@ -68,40 +68,47 @@ extension LiteralPrefilter {
     return counts
   }
 
-  /// How often the grams at offsets `start..<start + count` of `literal` (in any case, for a
-  /// caseless literal) occur in the sample that gave `counts`.
-  static func observedHits(_ literal: Literal, _ start: Int, _ count: Int, _ counts: [UInt32]) -> Int {
+  /// How often the gram at `offset` of `literal` (in any case, for a caseless literal) occurs
+  /// in the sample that gave `counts`.
+  static func observedHits(_ literal: Literal, at offset: Int, _ counts: [UInt32]) -> Int {
+    var word: UInt32 = 0
+    var fold: UInt32 = 0
+    for index in 0..<4 {
+      let byte = literal.bytes[offset + index]
+      word |= UInt32(byte) << (8 * UInt32(index))
+      fold |= UInt32(Self.foldMask(byte, literal.caseless)) << (8 * UInt32(index))
+    }
+    // Every spelling: the folded letters' case bits in every combination (as `caseVariants`).
+    let base = word & ~fold
     var total = 0
-    for offset in start..<min(start + count, literal.bytes.count - 3) {
-      let bytes = Array(literal.bytes[offset..<offset + 4])
-      let fold = (0..<4).reduce(UInt32(0)) { mask, index in
-        mask | UInt32(Self.foldMask(bytes[index], literal.caseless)) << (8 * UInt32(index))
-      }
-      for variant in caseVariants(bytes, fold: fold) { total += Int(counts[hash(variant)]) }
+    var bits = fold
+    while true {
+      total += Int(counts[hash(base | bits)])
+      if bits == 0 { break }
+      bits = (bits &- 1) & fold
     }
     return total
   }
 
-  /// How often the grams at offsets `start..<start + count` of `literal` can be expected in
-  /// ordinary log text, from a rough model of byte frequencies (English letters, spaces, a few
-  /// digits and punctuation, rarer capitals). Only the order of windows matters.
-  static func expectedHits(_ literal: Literal, _ start: Int, _ count: Int) -> Double {
-    var total = 0.0
-    for offset in start..<min(start + count, literal.bytes.count - 3) {
-      total += (offset..<offset + 4).reduce(1.0) { product, index in
-        product * byteFrequency(literal.bytes[index], caseless: literal.caseless)
-      }
+  /// How often the gram at `offset` of `literal` can be expected in ordinary log text, from a
+  /// rough model of byte frequencies (English letters, spaces, a few digits and punctuation,
+  /// rarer capitals). Only the order of windows matters.
+  static func expectedHits(_ literal: Literal, at offset: Int) -> Double {
+    (offset..<offset + 4).reduce(1.0) { product, index in
+      product * byteFrequency(literal.bytes[index], caseless: literal.caseless)
     }
-    return total
   }
+
+  /// a–z in English text, in thousandths.
+  private static let letterFrequencies: [Double] = [
+    65, 12, 25, 30, 100, 18, 16, 40, 58, 1.5, 7, 33, 20, 57, 62, 17, 1, 50, 52, 75, 23, 8, 15, 2, 15, 1,
+  ]
 
   /// The rough share of `byte` in log text.
   static func byteFrequency(_ byte: UInt8, caseless: Bool) -> Double {
-    // a–z in English text, in thousandths.
-    let letters: [Double] = [65, 12, 25, 30, 100, 18, 16, 40, 58, 1.5, 7, 33, 20, 57, 62, 17, 1, 50, 52, 75, 23, 8, 15, 2, 15, 1]
     let lower = byte | 0x20
     if lower >= 0x61 && lower <= 0x7A {
-      let share = letters[Int(lower - 0x61)] * 0.0007
+      let share = letterFrequencies[Int(lower - 0x61)] * 0.0007
       if caseless { return share * 1.1 }
       return byte == lower ? share : share * 0.1
     }

@@ -97,6 +97,12 @@ package final class LiteralPrefilter: @unchecked Sendable {
     var length: Int32
   }
 
+  /// A literal's spelling, to find it among those already collected.
+  struct LiteralKey: Hashable {
+    var bytes: [UInt8]
+    var caseless: Bool
+  }
+
   /// A range in one of the flat tables: a literal's bytes in ``literalBytes`` (and its fold
   /// mask in ``literalFold``), or its entries in ``signatureList``.
   struct LiteralRange: Sendable {
@@ -157,6 +163,12 @@ package final class LiteralPrefilter: @unchecked Sendable {
     var literals: [Literal] = markers.filter { $0.utf8.count >= 8 }.map { Literal(bytes: Array($0.utf8), caseless: false, signatures: []) }
     var alwaysRun: [Int] = []
     var literalsBySignature: [[String]] = []
+    // The first literal of each spelling (a marker comes first, like before).
+    var literalNumber: [LiteralKey: Int] = [:]
+    literalNumber.reserveCapacity(signatures.count * 2 + literals.count)
+    for (number, literal) in literals.enumerated() where literalNumber[LiteralKey(bytes: literal.bytes, caseless: false)] == nil {
+      literalNumber[LiteralKey(bytes: literal.bytes, caseless: false)] = number
+    }
     for (index, signature) in signatures.enumerated() {
       let caseless = signature.caseless || signature.pattern.hasPrefix("(?i)")
       let required =
@@ -174,9 +186,10 @@ package final class LiteralPrefilter: @unchecked Sendable {
       literalsBySignature.append(required)
       for text in required {
         let bytes = Array(text.utf8)
-        if let existing = literals.firstIndex(where: { $0.bytes == bytes && $0.caseless == caseless }) {
+        if let existing = literalNumber[LiteralKey(bytes: bytes, caseless: caseless)] {
           literals[existing].signatures.append(index)
         } else {
+          literalNumber[LiteralKey(bytes: bytes, caseless: caseless)] = literals.count
           literals.append(Literal(bytes: bytes, caseless: caseless, signatures: [index]))
         }
       }
@@ -202,7 +215,7 @@ package final class LiteralPrefilter: @unchecked Sendable {
       }
     }
     self.literalByteSet = byteSet
-    let shortest = literals.map(\.bytes.count).min() ?? 4
+    let shortest = literals.map { $0.bytes.count }.min() ?? 4
     let stride = max(1, shortest - 3)
     var byHash: [(hash: Int, probe: Probe)] = []
     var bitmap = [UInt64](repeating: 0, count: (1 << Self.hashBits) / 64)
@@ -214,9 +227,14 @@ package final class LiteralPrefilter: @unchecked Sendable {
       // Any `stride` consecutive gram offsets cover one probe; take the window whose grams are
       // the least likely in ordinary text, so probes on everyday lines rarely hit.
       let windows = max(1, literal.bytes.count - 3 - stride + 1)
+      // Each gram's share once; a window's cost sums those of its grams, in order.
+      let grams = max(0, literal.bytes.count - 3)
+      let expected = (0..<grams).map { Self.expectedHits(literal, at: $0) }
+      let observed = counts.map { counts in (0..<grams).map { Self.observedHits(literal, at: $0, counts) } }
       let cost = (0..<windows).map { start in
-        Self.expectedHits(literal, start, stride) * priorWeight
-          + (counts.map { Double(Self.observedHits(literal, start, stride, $0)) } ?? 0)
+        let offsets = start..<min(start + stride, grams)
+        return offsets.reduce(0.0) { $0 + expected[$1] } * priorWeight
+          + (observed.map { observed in Double(offsets.reduce(0) { $0 + observed[$1] }) } ?? 0)
       }
       let first = cost.indices.min { cost[$0] < cost[$1] } ?? 0
       func folded(_ offset: Int) -> (gram: UInt32, fold: UInt32) {
@@ -249,7 +267,10 @@ package final class LiteralPrefilter: @unchecked Sendable {
         }
       }
     }
-    byHash.sort { $0.hash < $1.hash }
+    // Probes by hash, equal hashes in the order they were added: integer keys of the hash and
+    // the position (a plain integer sort, no comparator calls).
+    let order = byHash.indices.map { UInt64(byHash[$0].hash) << 32 | UInt64($0) }.sorted()
+    byHash = order.map { byHash[Int($0 & 0xFFFF_FFFF)] }
     // One bucket per hash set in the bitmap, in order of hash.
     var bucketStart: [Int32] = []
     for (slot, entry) in byHash.enumerated() where slot == 0 || byHash[slot - 1].hash != entry.hash {
