@@ -1,6 +1,27 @@
 // swift-tools-version:6.2
 import PackageDescription
 
+/// The release binary links the Swift runtime and Foundation in (what `--static-swift-stdlib` does):
+/// the shared libraries (libswiftCore, libFoundation, ICU) cost about half of a small run's start-up
+/// (Benchmarks/scripts/startup.sh). `-static-stdlib` alone links no library that only the static
+/// modules autolink, hence the list (libcurl: FoundationNetworking's transport; the `-dev` package
+/// is needed to link). Test bundles link the executable target's objects, so they inherit these
+/// flags, and XCTest and Testing exist only as shared libraries: a release test build sets
+/// `SPACE_TRIAGE_SHARED_RUNTIME=1` (as `.ci/run` does) to link against the shared runtime instead.
+let staticRuntime: [LinkerSetting] =
+  Context.environment["SPACE_TRIAGE_SHARED_RUNTIME"] == "1"
+  ? []
+  : [
+    .unsafeFlags(
+      [
+        "-static-stdlib", "-lCoreFoundation", "-l_CFURLSessionInterface", "-l_FoundationCShims",
+        "-l_FoundationCollections", "-l_FoundationICU", "-lswiftSynchronization", "-lswift_StringProcessing",
+        "-lswift_RegexParser", "-lswiftDispatch", "-lswiftGlibc", "-lcurl",
+      ],
+      .when(platforms: [.linux], configuration: .release)
+    )
+  ]
+
 let package = Package(
   name: "space-triage",
   // Linux needs no declaration. On macOS: `Duration` (FileFollower, the logs client's backoff)
@@ -65,7 +86,8 @@ let package = Package(
         "PatternCatalog",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "SystemPackage", package: "swift-system"),
-      ]
+      ],
+      linkerSettings: staticRuntime
     ),
     .testTarget(name: "PCRE2SwiftTests", dependencies: ["PCRE2Swift"]),
     .testTarget(name: "SpaceTriageTests", dependencies: ["SpaceTriage"]),
