@@ -3,24 +3,21 @@ import PackageDescription
 
 /// The release binary links the Swift runtime and Foundation in (what `--static-swift-stdlib` does):
 /// the shared libraries (libswiftCore, libFoundation, ICU) cost about half of a small run's start-up
-/// (Benchmarks/scripts/startup.sh). `-static-stdlib` alone links no library that only the static
-/// modules autolink, hence the list (libcurl: FoundationNetworking's transport; the `-dev` package
-/// is needed to link). Test bundles link the executable target's objects, so they inherit these
-/// flags, and XCTest and Testing exist only as shared libraries: a release test build sets
-/// `SPACE_TRIAGE_SHARED_RUNTIME=1` (as `.ci/run` does) to link against the shared runtime instead.
-let staticRuntime: [LinkerSetting] =
-  Context.environment["SPACE_TRIAGE_SHARED_RUNTIME"] == "1"
-  ? []
-  : [
-    .unsafeFlags(
-      [
-        "-static-stdlib", "-lCoreFoundation", "-l_CFURLSessionInterface", "-l_FoundationCShims",
-        "-l_FoundationCollections", "-l_FoundationICU", "-lswiftSynchronization", "-lswift_StringProcessing",
-        "-lswift_RegexParser", "-lswiftDispatch", "-lswiftGlibc", "-lcurl",
-      ],
-      .when(platforms: [.linux], configuration: .release)
-    )
-  ]
+/// (Benchmarks/scripts/startup.py). `-static-stdlib` alone links no library that only the static
+/// modules autolink, hence the list (libcurl: FoundationNetworking's transport; its `-dev` package
+/// is needed to link). A product that links the executable target's objects inherits these flags,
+/// and XCTest and Testing exist only as shared libraries: so no test target depends on
+/// `space-triage` (the tests run the binary; `swift test` builds every product anyway).
+let staticRuntime: [LinkerSetting] = [
+  .unsafeFlags(
+    [
+      "-static-stdlib", "-lCoreFoundation", "-l_CFURLSessionInterface", "-l_FoundationCShims",
+      "-l_FoundationCollections", "-l_FoundationICU", "-lswiftSynchronization", "-lswift_StringProcessing",
+      "-lswift_RegexParser", "-lswiftDispatch", "-lswiftGlibc", "-lcurl",
+    ],
+    .when(platforms: [.linux], configuration: .release)
+  )
+]
 
 let package = Package(
   name: "space-triage",
@@ -93,9 +90,10 @@ let package = Package(
     .testTarget(name: "SpaceTriageTests", dependencies: ["SpaceTriage"]),
     .testTarget(name: "CatalogTests", dependencies: ["SpaceTriage", "PatternCatalog"]),
     .testTarget(name: "CorpusTests", dependencies: ["SpaceTriage", "PatternCatalog"]),
-    .testTarget(name: "CLITests", dependencies: ["space-triage"]),
-    .testTarget(name: "LiveTests", dependencies: ["SpaceTriage", "space-triage"]),
-    .testTarget(name: "DoctorTests", dependencies: ["SpaceDoctor", "SpaceTriage", "PatternCatalog", "SpaceHistory", "space-triage"]),
+    // CLITests, LiveTests and DoctorTests run `.build/<configuration>/space-triage` (see `staticRuntime`).
+    .testTarget(name: "CLITests"),
+    .testTarget(name: "LiveTests", dependencies: ["SpaceTriage"]),
+    .testTarget(name: "DoctorTests", dependencies: ["SpaceDoctor", "SpaceTriage", "PatternCatalog", "SpaceHistory"]),
     .testTarget(name: "HistoryTests", dependencies: ["SpaceHistory", "SpaceTriage"]),
   ]
 )
