@@ -1,6 +1,24 @@
 // swift-tools-version:6.2
 import PackageDescription
 
+/// The release binary links the Swift runtime and Foundation in (what `--static-swift-stdlib` does):
+/// the shared libraries (libswiftCore, libFoundation, ICU) cost about half of a small run's start-up
+/// (Benchmarks/scripts/startup.py). `-static-stdlib` alone links no library that only the static
+/// modules autolink, hence the list (libcurl: FoundationNetworking's transport; its `-dev` package
+/// is needed to link). A product that links the executable target's objects inherits these flags,
+/// and XCTest and Testing exist only as shared libraries: so no test target depends on
+/// `space-triage` (the tests run the binary; `swift test` builds every product anyway).
+let staticRuntime: [LinkerSetting] = [
+  .unsafeFlags(
+    [
+      "-static-stdlib", "-lCoreFoundation", "-l_CFURLSessionInterface", "-l_FoundationCShims",
+      "-l_FoundationCollections", "-l_FoundationICU", "-lswiftSynchronization", "-lswift_StringProcessing",
+      "-lswift_RegexParser", "-lswiftDispatch", "-lswiftGlibc", "-lcurl",
+    ],
+    .when(platforms: [.linux], configuration: .release)
+  )
+]
+
 let package = Package(
   name: "space-triage",
   // Linux needs no declaration. On macOS: `Duration` (FileFollower, the logs client's backoff)
@@ -67,7 +85,8 @@ let package = Package(
         "PatternCatalog",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "SystemPackage", package: "swift-system"),
-      ]
+      ],
+      linkerSettings: staticRuntime
     ),
     // Test helpers shared by test targets (the loopback HTTP server of the fakes); no product
     // and no non-test target depends on it, so it is never linked into what we ship.
@@ -76,9 +95,10 @@ let package = Package(
     .testTarget(name: "SpaceTriageTests", dependencies: ["SpaceTriage"]),
     .testTarget(name: "CatalogTests", dependencies: ["SpaceTriage", "PatternCatalog"]),
     .testTarget(name: "CorpusTests", dependencies: ["SpaceTriage", "PatternCatalog"]),
-    .testTarget(name: "CLITests", dependencies: ["space-triage"]),
-    .testTarget(name: "LiveTests", dependencies: ["SpaceTriage", "space-triage", "TestSupport"]),
-    .testTarget(name: "DoctorTests", dependencies: ["SpaceDoctor", "SpaceTriage", "PatternCatalog", "SpaceHistory", "space-triage", "TestSupport"]),
+    // CLITests, LiveTests and DoctorTests run `.build/<configuration>/space-triage` (see `staticRuntime`).
+    .testTarget(name: "CLITests"),
+    .testTarget(name: "LiveTests", dependencies: ["SpaceTriage", "TestSupport"]),
+    .testTarget(name: "DoctorTests", dependencies: ["SpaceDoctor", "SpaceTriage", "PatternCatalog", "SpaceHistory", "TestSupport"]),
     .testTarget(name: "HistoryTests", dependencies: ["SpaceHistory", "SpaceTriage"]),
   ]
 )

@@ -5,7 +5,9 @@
 # Generates (once) a deterministic synthetic corpus of SIZE_MB (default 1024), exports the
 # catalog's failure patterns for rg/grep, runs each tool with the page cache warm, and prints
 # MB/s, ratios against rg, and peak resident memory. space-triage runs on one thread, then on
-# N (default: the number of cores; a file of 64 MiB or more is read in parts).
+# N (default: the number of cores; a file of 64 MiB or more is read in parts). Then start-up:
+# `--version`, `patterns list` and `classify` of one small Corpus log vs rg on the same file
+# (Benchmarks/scripts/startup.py, medians of 25 runs).
 # Needs: swift, python3, rg, GNU grep, /usr/bin/time.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -55,3 +57,5 @@ if [ "$jobs" -gt 1 ]; then
   run "space-triage (--jobs $jobs)" "$bin" classify --jobs "$jobs" --format json "$corpus"; stn_s=$last
   printf "space-triage --jobs %s vs rg: %.2fx the throughput\n" "$jobs" "$(echo "$rg_s / $stn_s" | bc -l)"
 fi
+echo
+python3 "$root/Benchmarks/scripts/startup.py" "$data/patterns.pcre" "$root/Corpus/startup/missing-secret.log" "$bin"

@@ -8,7 +8,7 @@ struct CLIRunner {
     var stderr: String
   }
 
-  /// The binary next to the test bundle (SwiftPM builds it because CLITests depends on it).
+  /// The binary next to the test bundle (`swift test` builds every product; the test target does not link it, see Package.swift).
   static var binary: URL {
     let bundleDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
     for candidate in [bundleDirectory, Bundle.main.bundleURL.deletingLastPathComponent(), Bundle.main.bundleURL] {

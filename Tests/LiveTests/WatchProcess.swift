@@ -15,7 +15,7 @@ final class WatchProcess: @unchecked Sendable {
   private let finished = DispatchSemaphore(value: 0)
   private let drained = DispatchSemaphore(value: 0)
 
-  /// The binary next to the test bundle (SwiftPM builds it because LiveTests depends on it).
+  /// The binary next to the test bundle (`swift test` builds every product; the test target does not link it, see Package.swift).
   static var binary: URL {
     let bundleDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
     for candidate in [bundleDirectory, Bundle.main.bundleURL.deletingLastPathComponent(), Bundle.main.bundleURL] {
