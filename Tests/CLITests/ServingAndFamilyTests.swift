@@ -77,6 +77,9 @@ struct ServingAndFamilyTests {
       log: "startup/cuda-library-missing", id: "startup.cuda-library-missing", verdict: "persistent", stage: "startup"),
     FamilyCase(
       log: "runtime/cuda-kernel-error", id: "runtime.cuda-kernel-error", verdict: "persistent", stage: "running"),
+    FamilyCase(
+      log: "startup/gradio-api-info-failed", id: "startup.gradio-api-info-failed", verdict: "persistent",
+      stage: "startup"),
     FamilyCase(log: "startup/oom-killed", id: "startup.oom-killed", verdict: "persistent", stage: "startup"),
     FamilyCase(log: "shapes/python-bare-exception", id: "startup.app-exception", verdict: "persistent", stage: "startup"),
     FamilyCase(
