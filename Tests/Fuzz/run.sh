@@ -18,6 +18,12 @@ build="$root/.build-fuzz"
 cd "$root"
 swift build -c release --scratch-path "$build" --sanitize=fuzzer --target SpaceTriage >/dev/null
 release="$build/release"
+# The fuzz entries use `package` API (the line reader, the decoder): compile them as members of
+# this package. SwiftPM names the root package after its folder; read the name it used.
+package_name=$(tr -d ' \n' < "$release/description.json" \
+  | grep -o '"-module-name","SpaceTriage"[^]]*"-package-name","[^"]*"' | head -1 \
+  | sed 's/.*"-package-name","\([^"]*\)"$/\1/' || true)
+[ -n "$package_name" ] || package_name=$(basename "$root" | tr '[:upper:]' '[:lower:]' | sed 's/[^a-z0-9_]/_/g')
 objects=()
 for module in SpaceTriage PCRE2Swift Yams CYaml SystemPackage CSystem Crypto CryptoBoringWrapper CCryptoBoringSSL CCryptoBoringSSLShims; do
   while IFS= read -r object; do objects+=("$object"); done < <(find "$release/$module.build" -name '*.o')
@@ -25,7 +31,7 @@ done
 mkdir -p "$root/Tests/Fuzz/crashes" "$build/fuzz"
 for target in "${targets[@]}"; do
   binary="$build/fuzz/$target"
-  swiftc -O -sanitize=fuzzer -parse-as-library -I "$release/Modules" \
+  swiftc -O -sanitize=fuzzer -parse-as-library -package-name "$package_name" -I "$release/Modules" \
     -Xcc -fmodule-map-file="$root/Sources/CPCRE2/module.modulemap" \
     -I "$build/checkouts/swift-system/Sources/CSystem/include" -I "$build/checkouts/Yams/Sources/CYaml/include" \
     "$root/Tests/Fuzz/${target}Fuzz.swift" "${objects[@]}" -lpcre2-8 -o "$binary"
