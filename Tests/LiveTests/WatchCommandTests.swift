@@ -37,19 +37,27 @@ struct WatchCommandTests {
     #expect(report["lines"] as? Int == 3)
   }
 
-  /// `… | space-triage watch | head -c 1`: once the reader of its output is gone, the watch
-  /// ends at once with 74 (from its queue, with `_exit`), quietly, while its input is still open.
-  @Test func closedOutputEndsTheWatchWith74() throws {
+  /// `space-triage watch --format ndjson --stall 0` on the test catalog, its three standard
+  /// streams on pipes, started.
+  private static func startNDJSONWatch(
+    environment: [String: String]? = nil
+  ) throws -> (process: Process, input: Pipe, output: Pipe, errors: Pipe) {
     let process = Process()
     process.executableURL = WatchProcess.binary
     process.arguments = ["watch", "--format", "ndjson", "--stall", "0"] + LiveFixtures.catalogArguments
-    let input = Pipe()
-    let output = Pipe()
-    let errors = Pipe()
+    if let environment { process.environment = environment }
+    let (input, output, errors) = (Pipe(), Pipe(), Pipe())
     process.standardInput = input
     process.standardOutput = output
     process.standardError = errors
     try process.run()
+    return (process, input, output, errors)
+  }
+
+  /// `… | space-triage watch | head -c 1`: once the reader of its output is gone, the watch
+  /// ends at once with 74 (from its queue, with `_exit`), quietly, while its input is still open.
+  @Test func closedOutputEndsTheWatchWith74() throws {
+    let (process, input, output, errors) = try Self.startNDJSONWatch()
     try output.fileHandleForReading.close()
     // One write, before the watch can have ended (it needs input to write anything); the input
     // then stays open.
@@ -84,9 +92,6 @@ struct WatchCommandTests {
     // The test writes to the watch's input after the watch may have ended: a failed write must
     // be an error here, not a SIGPIPE that kills the test runner.
     signal(SIGPIPE, SIG_IGN)
-    let process = Process()
-    process.executableURL = WatchProcess.binary
-    process.arguments = ["watch", "--format", "ndjson", "--stall", "0"] + LiveFixtures.catalogArguments
     var environment = ProcessInfo.processInfo.environment
     environment["XDG_STATE_HOME"] =
       FileManager.default.temporaryDirectory
@@ -95,14 +100,7 @@ struct WatchCommandTests {
       .appendingPathComponent("space-triage-test-ld-\(ProcessInfo.processInfo.processIdentifier)").path
     environment["LD_DEBUG"] = "files"
     environment["LD_DEBUG_OUTPUT"] = loaderLog
-    process.environment = environment
-    let input = Pipe()
-    let output = Pipe()
-    let errors = Pipe()
-    process.standardInput = input
-    process.standardOutput = output
-    process.standardError = errors
-    try process.run()
+    let (process, input, output, errors) = try Self.startNDJSONWatch(environment: environment)
     // The loader writes to LD_DEBUG_OUTPUT.PID.
     let loaderLogFile = "\(loaderLog).\(process.processIdentifier)"
     defer { try? FileManager.default.removeItem(atPath: loaderLogFile) }
