@@ -80,6 +80,33 @@ struct PatternsCommandTests {
     }
   }
 
+  /// `literals` that cover every example but not every match: `HTTP/[\d.]+` also matches
+  /// `HTTP/0.1`, which holds none of the literals (the fuzzer found such a line in the bundled
+  /// catalog's access-log entry). `patterns test` tries the examples' near variants.
+  @Test func literalsThatMissANearVariantFailTheTest() throws {
+    let yaml = """
+      schema: 1
+      signatures:
+        - id: user.access
+          title: Access
+          stage: running
+          class: persistent
+          pattern: '"GET [^"\\s]+ HTTP/[\\d.]+" 500'
+          literals: ['HTTP/1.1" 500', 'HTTP/2" 500']
+          advice: [{action: fix, text: Fix it.}]
+          must-match: ['10.0.0.1 - - "GET / HTTP/1.1" 500 12']
+          must-not-match: ['10.0.0.1 - - "GET / HTTP/1.1" 200 12']
+      """
+    try CLIRunner.withUserCatalog(yaml) { directory in
+      let result = try CLIRunner.run(["patterns", "test", "--no-builtin", "--patterns", directory])
+      #expect(result.status == 65, "\(result.stdout)\(result.stderr)")
+      let output = result.stdout + result.stderr
+      #expect(output.contains("user.yaml:10:"), "\(output)")
+      #expect(output.contains("do not cover every match"), "\(output)")
+      #expect(output.contains("HTTP/0.1") || output.contains("HTTP/.1") || output.contains("HTTP/11"), "\(output)")
+    }
+  }
+
   @Test func userCatalogOverridesABundledEntry() throws {
     let yaml = """
       schema: 1

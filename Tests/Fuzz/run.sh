@@ -43,8 +43,9 @@ for target in "${targets[@]}"; do
   fi
   echo "== $target: $runs runs"
   start=$(date +%s)
-  # The whole log is kept: a Swift trap prints its backtrace there, not in an artifact.
-  if ! "$binary" -runs="$runs" -max_len=4096 -artifact_prefix="$root/Tests/Fuzz/crashes/$target-" "$corpus" > "$build/fuzz/$target.log" 2>&1; then
+  # SWIFT_BACKTRACE=enable=no: otherwise the Swift runtime catches a trap first and libFuzzer
+  # never writes the input that caused it. The whole log is kept (the trap's message, the stack).
+  if ! SWIFT_BACKTRACE=enable=no "$binary" -runs="$runs" -max_len=4096 -artifact_prefix="$root/Tests/Fuzz/crashes/$target-" "$corpus" > "$build/fuzz/$target.log" 2>&1; then
     grep -A25 "Swift runtime failure\|ERROR: libFuzzer\|SUMMARY" "$build/fuzz/$target.log" | head -40
     echo "== $target: FAILED (full log: $build/fuzz/$target.log)"
     exit 1

@@ -9,7 +9,10 @@ import PCRE2Swift
 ///    matches passes the first check and fails the second;
 /// 3. every `must-match` line still matches behind common log noise (unless `anchored`);
 /// 4. no `must-match` line of one failure entry is also matched by a failure entry of another
-///    class with at least its priority (the verdict would depend on that other entry).
+///    class with at least its priority (the verdict would depend on that other entry);
+/// 5. the near variants of every `must-match` line (one byte changed or removed) that the
+///    pattern still matches are found by the engine too: `literals` written by hand must cover
+///    every match, not only the examples (`HTTP/1.1" ` misses a pattern's `HTTP/[\d.]+"`).
 public struct CatalogValidator {
   /// Prefixes a real log puts in front of a line; a pattern must not depend on their absence.
   public static let noisePrefixes = ["2026-04-15T10:00:00.123Z ", "==> ", "\u{1B}[31m", "#12 3.456 ", "INFO: "]
@@ -50,9 +53,49 @@ public struct CatalogValidator {
     classifier.entriesFound(in: text + "\n").contains(index)
   }
 
+  /// Bytes that the near variants of an example put in place of each of its bytes: digits,
+  /// letters of both cases and the punctuation that patterns spell out (`{` and ESC are left
+  /// out: they would make the line JSON or coloured, which the decoder rewrites).
+  static let variantBytes = Array("09azAZ.-_/:([\"'= ".utf8)
+
   /// Every problem found; empty when the catalog is sound.
   public func diagnostics() -> [CatalogDiagnostic] {
-    sortingProblems() + jitProblems() + exportProblems() + exampleProblems() + shadowingProblems()
+    sortingProblems() + jitProblems() + exportProblems() + exampleProblems() + literalCoverageProblems()
+      + shadowingProblems()
+  }
+
+  /// Entries whose pattern matches a near variant of one of their `must-match` lines (one byte
+  /// replaced by a byte of ``variantBytes``, or removed) that the engine then misses: the
+  /// entry's literals do not cover every match (the prefilter would pass such a line over). One
+  /// diagnostic per entry, naming the first such variant.
+  public func literalCoverageProblems() -> [CatalogDiagnostic] {
+    var problems: [CatalogDiagnostic] = []
+    let plain = Classifier(catalog: catalog, usesPrefilter: false)
+    entries: for (index, signature) in catalog.signatures.enumerated() {
+      guard let pattern = catalog.patterns[index] else { continue }
+      for example in signature.mustMatch {
+        let original = Array(example.text.utf8)
+        for position in original.indices {
+          for replacement in [nil] + Self.variantBytes.map(Optional.some) where replacement != original[position] {
+            var variant = original
+            if let replacement { variant[position] = replacement } else { variant.remove(at: position) }
+            let matched = (try? variant.withUnsafeMutableBytes { try matchData.matches(pattern, in: UnsafeRawBufferPointer($0)) }) ?? false
+            guard matched, let text = String(validating: variant, as: UTF8.self),
+              !engineFinds(index, text),
+              // The decoder may rewrite the variant (a JSON or SSE line): then the plain engine misses it too.
+              plain.entriesFound(in: text + "\n").contains(index)
+            else { continue }
+            problems.append(
+              CatalogDiagnostic(
+                location: example.location, entry: signature.id,
+                message:
+                  "the pattern matches \(text.debugDescription) (this line, one byte changed) but `classify` misses it: the entry's `literals` do not cover every match"))
+            continue entries
+          }
+        }
+      }
+    }
+    return problems
   }
 
   /// Failure patterns that `rg -f` could not read once exported (``PatternExport``): its
