@@ -269,6 +269,29 @@ struct ShapeTests {
     #expect(report.verdict == .healthy)
   }
 
+  /// A collector's timestamp in front of every line (`docker logs -t`, a bracketed stamp)
+  /// changes nothing: the shapes read what the app printed after it.
+  @Test(arguments: ["2026-04-15T10:00:04.512941002Z ", "2026-04-15T10:00:04Z ", "[2026-04-15 10:00:04] ", "[2026-04-15T10:00:04+02:00]\t"])
+  func aCollectorsTimestampChangesNothing(_ stamp: String) throws {
+    let log = """
+      Traceback (most recent call last):
+        File "/home/user/app/app.py", line 27, in <module>
+          pipe = load(MODEL_ID)
+        File "/usr/local/lib/python3.10/site-packages/diffusers/loaders.py", line 88, in load
+          raise OSError(f"{name} is not a checkpoint")
+      OSError: base-v2 is not a checkpoint
+      panic: assignment to entry in nil map
+      """
+    let bare = try classify(Self.banner + log + "\n")
+    let stamped = try classify((Self.banner + log).split(separator: "\n", omittingEmptySubsequences: false).map { stamp + $0 }.joined(separator: "\n") + "\n")
+    #expect(bare.primary == Triage.appExceptionID)
+    #expect(stamped.primary == bare.primary)
+    #expect(stamped.findings.map(\.id) == bare.findings.map(\.id))
+    #expect(stamped.findings.map(\.title) == bare.findings.map(\.title))
+    #expect(stamped.findings.map(\.line) == bare.findings.map(\.line))
+    #expect(stamped.advice == bare.advice)
+  }
+
   @Test func unqualifiedOrPrefixedErrorsAreNoPythonExceptions() throws {
     // A bare `Error:` is Node's, Go's or a shell tool's; a prefixed line is a logger's.
     let report = try classify(Self.banner + "Error: config file not found, using defaults\n2026-04-15 10:00:01 ValueError: retried\n")

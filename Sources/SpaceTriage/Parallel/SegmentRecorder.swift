@@ -57,7 +57,7 @@ final class SegmentRecorder: LineSink {
   func unmatchedLine(_ line: RawLine) {
     // Only lines that change the bookkeeping: the first line with text after a possible
     // banner, a traceback's frames and the line that closes it.
-    if books.wouldChange(line.bytes) {
+    if books.wouldChange(LeadingTimestamp.stripped(line.bytes)) {
       flushPendingState()
       record.append(.unmatched, line, hits: nil)
     }
@@ -89,6 +89,8 @@ final class SegmentRecorder: LineSink {
 
   /// What ``Triage`` does with a line besides matching it.
   private func keepBooks(_ text: UnsafeRawBufferPointer) {
+    // As Triage reads it: without a collector's leading timestamp.
+    let text = LeadingTimestamp.stripped(text)
     _ = books.lineStarts(text, line: 0)
     books.lineEnds(text)
   }

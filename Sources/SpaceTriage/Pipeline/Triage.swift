@@ -97,6 +97,8 @@ package final class Triage {
     _ text: UnsafeRawBufferPointer, _ line: Int, hits: LiteralPrefilter.LineHits?,
     _ timestamp: () -> String?, matching: Bool = true
   ) {
+    // What the app printed, without the collector's timestamp (the shapes read it from its start).
+    let text = LeadingTimestamp.stripped(text)
     if books.lineStarts(text, line: line) { tracker.observeLine() }
     if books.takesWaitedText(text) { shapeTextArrived(text, line: line) }
     defer {
