@@ -30,4 +30,16 @@ struct FuzzFindingTests {
     // The versions real servers print are serving lines; made-up ones are not.
     #expect((plain.verdict == .healthy) == ["1.1", "1.0", "2", "2.0", "3"].contains(version), "HTTP/\(version): \(plain.verdict)")
   }
+
+  /// Serving lines with a blank more than the entry's literal has (`URL:  http`, `running  at`):
+  /// the patterns allowed any run of blanks there, the literals one.
+  @Test(arguments: ["        ➜  URL:  http://0.0.0.0:7860", "Server running  at http://0.0.0.0:7860/", "App is running\ton port 7860"])
+  func extraBlanksGetOneAnswer(_ line: String) throws {
+    let catalog = try #require(Self.catalog)
+    let log = "===== Application Startup at 2026-11-25 11:30:00 =====\n\n" + line + "\n"
+    let plain = Classifier(catalog: catalog, usesPrefilter: false).classify(text: log)
+    for readSize in [1, 64, 4096] {
+      #expect(Classifier(catalog: catalog, readSize: readSize).classify(text: log) == plain, "\(line.debugDescription), read size \(readSize)")
+    }
+  }
 }

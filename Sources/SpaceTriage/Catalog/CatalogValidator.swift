@@ -10,7 +10,7 @@ import PCRE2Swift
 /// 3. every `must-match` line still matches behind common log noise (unless `anchored`);
 /// 4. no `must-match` line of one failure entry is also matched by a failure entry of another
 ///    class with at least its priority (the verdict would depend on that other entry);
-/// 5. the near variants of every `must-match` line (one byte changed or removed) that the
+/// 5. the near variants of every `must-match` line (one byte changed, inserted or removed) that the
 ///    pattern still matches are found by the engine too: `literals` written by hand must cover
 ///    every match, not only the examples (`HTTP/1.1" ` misses a pattern's `HTTP/[\d.]+"`).
 public struct CatalogValidator {
@@ -58,14 +58,21 @@ public struct CatalogValidator {
   /// out: they would make the line JSON or coloured, which the decoder rewrites).
   static let variantBytes = Array("09azAZ.-_/:([\"'= ".utf8)
 
+  /// One byte changed at a position of an example line.
+  enum NearChange {
+    case replace(UInt8), insert(UInt8), remove
+  }
+
+  static let nearChanges: [NearChange] = [.remove] + variantBytes.map(NearChange.replace) + variantBytes.map(NearChange.insert)
+
   /// Every problem found; empty when the catalog is sound.
   public func diagnostics() -> [CatalogDiagnostic] {
     sortingProblems() + jitProblems() + exportProblems() + exampleProblems() + literalCoverageProblems()
       + shadowingProblems()
   }
 
-  /// Entries whose pattern matches a near variant of one of their `must-match` lines (one byte
-  /// replaced by a byte of ``variantBytes``, or removed) that the engine then misses: the
+  /// Entries whose pattern matches a near variant of one of their `must-match` lines (a byte of
+  /// ``variantBytes`` put in place of one of its bytes or inserted, or a byte removed) that the engine then misses: the
   /// entry's literals do not cover every match (the prefilter would pass such a line over). One
   /// diagnostic per entry, naming the first such variant.
   public func literalCoverageProblems() -> [CatalogDiagnostic] {
@@ -76,9 +83,14 @@ public struct CatalogValidator {
       for example in signature.mustMatch {
         let original = Array(example.text.utf8)
         for position in original.indices {
-          for replacement in [nil] + Self.variantBytes.map(Optional.some) where replacement != original[position] {
+          for change in Self.nearChanges {
+            if case .replace(let byte) = change, byte == original[position] { continue }
             var variant = original
-            if let replacement { variant[position] = replacement } else { variant.remove(at: position) }
+            switch change {
+            case .replace(let byte): variant[position] = byte
+            case .insert(let byte): variant.insert(byte, at: position)
+            case .remove: variant.remove(at: position)
+            }
             let matched = (try? variant.withUnsafeMutableBytes { try matchData.matches(pattern, in: UnsafeRawBufferPointer($0)) }) ?? false
             guard matched, let text = String(validating: variant, as: UTF8.self),
               !engineFinds(index, text),
