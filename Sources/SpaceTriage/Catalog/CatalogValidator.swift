@@ -60,7 +60,9 @@ public struct CatalogValidator {
 
   /// One byte changed at a position of an example line.
   enum NearChange {
-    case replace(UInt8), insert(UInt8), remove
+    case replace(UInt8)
+    case insert(UInt8)
+    case remove
   }
 
   static let nearChanges: [NearChange] = [.remove] + variantBytes.map(NearChange.replace) + variantBytes.map(NearChange.insert)
