@@ -46,16 +46,34 @@ extension HubClient {
     }
   }
 
-  /// `GET /api/spaces?author=NAME` (`list_spaces`): the ids of the author's Spaces.
+  /// `GET /api/spaces?author=NAME` (`list_spaces`): the ids of the author's Spaces, following
+  /// the `Link: <…>; rel="next"` pages as the Hub sends them. A next page must stay on the
+  /// Hub's host (the token goes with it) and the walk stops after ``maximumListPages``.
   package func listSpaces(author: String) throws -> [String] {
     let encoded = author.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed.subtracting(["&", "=", "+", "#"])) ?? author
-    let answer = try get("/api/spaces?author=\(encoded)")
-    try check(answer.status, what: "the Spaces of \(author)")
-    guard let list = try? JSONSerialization.jsonObject(with: answer.body) as? [[String: Any]] else {
-      throw SpaceLogsError(.network, message: "the Hub answered the list of \(author)'s Spaces with something that is not a JSON list")
+    let what = "the Spaces of \(author)"
+    var answer = try get("/api/spaces?author=\(encoded)")
+    var ids: [String] = []
+    var seen: Set<String> = []
+    for _ in 0..<HubClient.maximumListPages {
+      try check(answer.status, what: what)
+      guard let list = try? JSONSerialization.jsonObject(with: answer.body) as? [[String: Any]] else {
+        throw SpaceLogsError(.network, message: "the Hub answered the list of \(author)'s Spaces with something that is not a JSON list")
+      }
+      ids += list.compactMap { $0["id"] as? String }
+      guard let next = answer.nextPage, seen.insert(next).inserted else { return ids }
+      guard let url = URL(string: next, relativeTo: endpoint)?.absoluteURL, url.host == endpoint.host, url.scheme == endpoint.scheme,
+        url.port == endpoint.port
+      else {
+        throw SpaceLogsError(.network, message: "the Hub sent the next page of \(what) to another host; not following it")
+      }
+      answer = try get(url: url, path: url.path)
     }
-    return list.compactMap { $0["id"] as? String }
+    return ids
   }
+
+  /// Pages of a listing read at most: a guard against a listing whose pages never end.
+  package static let maximumListPages = 100
 }
 
 private final class PostBox: @unchecked Sendable {

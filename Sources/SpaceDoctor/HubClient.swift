@@ -47,6 +47,8 @@ package final class HubClient: @unchecked Sendable {
   package struct Answer: Sendable {
     package var status: Int
     package var body: Data
+    /// The `rel="next"` URL of a `Link` header (a listing continues on another page).
+    package var nextPage: String? = nil
   }
 
   /// `GET path` (relative to the endpoint); throws only for network failures.
@@ -54,6 +56,11 @@ package final class HubClient: @unchecked Sendable {
     guard let url = URL(string: base + path) else {
       throw SpaceLogsError(.network, message: "cannot build a URL for \(path)")
     }
+    return try get(url: url, path: path)
+  }
+
+  /// `GET url` (absolute: the next page of a listing); throws only for network failures.
+  package func get(url: URL, path: String) throws -> Answer {
     var request = URLRequest(url: url)
     request.httpMethod = "GET"
     request.setValue("space-triage/0.1 (doctor)", forHTTPHeaderField: "User-Agent")
@@ -73,8 +80,22 @@ package final class HubClient: @unchecked Sendable {
     if let error {
       throw SpaceLogsError(.network, message: "cannot reach the Hub at \(base): \(error.localizedDescription)")
     }
-    let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-    return Answer(status: status, body: data ?? Data())
+    let http = response as? HTTPURLResponse
+    let link = http?.value(forHTTPHeaderField: "Link")
+    return Answer(status: http?.statusCode ?? 0, body: data ?? Data(), nextPage: link.flatMap(HubClient.nextPage(inLinkHeader:)))
+  }
+
+  /// The URL marked `rel="next"` in a `Link` header (`<URL>; rel="next", <URL>; rel="last"`), as
+  /// the Hub pages its listings (`huggingface_hub`'s `paginate`).
+  package static func nextPage(inLinkHeader header: String) -> String? {
+    for part in header.split(separator: ",") {
+      let fields = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+      guard let target = fields.first, target.hasPrefix("<"), target.hasSuffix(">"),
+        fields.dropFirst().contains(where: { $0.replacingOccurrences(of: " ", with: "").lowercased() == #"rel="next""# || $0 == "rel=next" })
+      else { continue }
+      return String(target.dropFirst().dropLast())
+    }
+    return nil
   }
 
   /// `GET path` as JSON; 404 → not found (66), 401/403 → not authorised (77), other failures → 74.

@@ -10,7 +10,7 @@ struct FleetCommand: ParsableCommand {
     commandName: "fleet",
     abstract: "Triage many Spaces at once: one table (Space, stage, hardware, verdict, primary, next step) and the incident rule.",
     discussion: """
-      Lists the author's Spaces (GET /api/spaces?author=NAME) or reads Space ids from FILE (one \
+      Lists the author's Spaces (GET /api/spaces?author=NAME, every page) or reads Space ids from FILE (one \
       OWNER/NAME a line, # comments), reads each runtime stage, and triages those not RUNNING, \
       SLEEPING or PAUSED with doctor's engine, --jobs at a time. GET requests only.
       Incident rule: the same transient id in 3 or more Spaces (of this fleet, or of the history \

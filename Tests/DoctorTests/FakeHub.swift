@@ -67,9 +67,14 @@ final class FakeHub: @unchecked Sendable {
   var endpoint: String { server.endpoint }
   private var isStopped: Bool { server.isStopped }
 
-  init(spaces: [Space]) throws {
+  /// Spaces per page of `GET /api/spaces?author=` (`nil`: one page), the next page named in a
+  /// `Link: <…>; rel="next"` header as the Hub does.
+  private let listPageSize: Int?
+
+  init(spaces: [Space], listPageSize: Int? = nil) throws {
     self.spaces = Dictionary(uniqueKeysWithValues: spaces.map { ($0.id, $0) })
     self.order = spaces.map(\.id)
+    self.listPageSize = listPageSize
     server = try LoopbackHTTPServer { [weak self] head, connection in
       self?.serve(head, connection)
     }
@@ -82,6 +87,7 @@ final class FakeHub: @unchecked Sendable {
   private enum Answer {
     case status(Int, String)
     case json(String)
+    case jsonPage(String, next: String?)
     case file(String)
     case stream(events: [String], delay: Double, staysOpen: Bool)
   }
@@ -103,7 +109,11 @@ final class FakeHub: @unchecked Sendable {
         return .status(400, #"{"error":"author is required by this fake"}"#)
       }
       let listed = order.compactMap { spaces[$0] }.filter { $0.id.hasPrefix(author + "/") && (!$0.isPrivate || authorization != nil) }
-      return .json("[" + listed.map(FakeHub.listEntry).joined(separator: ",") + "]")
+      guard let pageSize = listPageSize else { return .json("[" + listed.map(FakeHub.listEntry).joined(separator: ",") + "]") }
+      let start = Int(components.queryItems?.first(where: { $0.name == "cursor" })?.value ?? "0") ?? 0
+      let page = listed.dropFirst(start).prefix(pageSize)
+      let next = start + pageSize < listed.count ? "\(server.endpoint)/api/spaces?author=\(author)&cursor=\(start + pageSize)" : nil
+      return .jsonPage("[" + page.map(FakeHub.listEntry).joined(separator: ",") + "]", next: next)
     }
     let authorised = authorization != nil
     let decoded = path.removingPercentEncoding ?? path
@@ -252,6 +262,10 @@ final class FakeHub: @unchecked Sendable {
       connection.send("HTTP/1.1 \(code) Status\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
     case .json(let body):
       connection.send("HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
+    case .jsonPage(let body, let next):
+      let link = next.map { "Link: <\($0)>; rel=\"next\"\r\n" } ?? ""
+      connection.send(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\n\(link)Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
     case .file(let body):
       connection.send("HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
     case .stream(let events, let delay, let staysOpen):

@@ -41,8 +41,8 @@ struct FleetCommandTests {
     return [zeroGPU("team/a", at: "10:05:00"), build, zeroGPU("team/b", at: "10:09:00"), sleepy, zeroGPU("team/c", at: "10:14:00"), running, stranger]
   }
 
-  func withHub(_ body: (FakeHub, URL) throws -> Void) throws {
-    let hub = try FakeHub(spaces: Self.team())
+  func withHub(listPageSize: Int? = nil, _ body: (FakeHub, URL) throws -> Void) throws {
+    let hub = try FakeHub(spaces: Self.team(), listPageSize: listPageSize)
     defer { hub.stop() }
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("st-fleet-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -87,6 +87,18 @@ struct FleetCommandTests {
       #expect(rows.first?["nextStep"] is String)
       let ndjson = try fleet(hub, folder, ["--author", "team", "--format", "ndjson"])
       #expect(ndjson.stdout.split(separator: "\n").count == 7)
+    }
+  }
+
+  /// The Hub pages its listings (`Link: <…>; rel="next"`): every page is read, with the token.
+  @Test func everyPageOfTheListingIsRead() throws {
+    try withHub(listPageSize: 2) { hub, folder in
+      let json = try fleet(hub, folder, ["--author", "team", "--format", "json"])
+      let rows = json.json["spaces"] as? [[String: Any]] ?? []
+      #expect(rows.compactMap { $0["space"] as? String }.sorted() == ["team/a", "team/b", "team/build", "team/c", "team/ok", "team/sleepy"], "\(json.stdout)")
+      let listings = hub.requests.filter { $0.path.hasPrefix("/api/spaces?") }
+      #expect(listings.map(\.path) == ["/api/spaces?author=team", "/api/spaces?author=team&cursor=2", "/api/spaces?author=team&cursor=4"])
+      #expect(listings.allSatisfy { $0.authorization == "Bearer \(FakeHub.validToken)" })
     }
   }
 

@@ -233,3 +233,19 @@ struct FrontMatterTests {
     #expect(line >= 3)
   }
 }
+
+struct LinkHeaderTests {
+  @Test(arguments: [
+    (#"<https://huggingface.co/api/spaces?author=x&cursor=abc>; rel="next""#, "https://huggingface.co/api/spaces?author=x&cursor=abc"),
+    (#"<https://h/a?p=1>; rel="prev", <https://h/a?p=3>; rel="next""#, "https://h/a?p=3"),
+    (#"<https://h/a?p=3>;rel=next"#, "https://h/a?p=3"),
+  ])
+  func theNextPageIsFound(_ header: String, _ next: String) {
+    #expect(HubClient.nextPage(inLinkHeader: header) == next)
+  }
+
+  @Test(arguments: [#"<https://h/a?p=1>; rel="prev""#, "", "https://h/a; rel=\"next\"", #"<https://h/a>; rel="nextpage""#])
+  func noNextPage(_ header: String) {
+    #expect(HubClient.nextPage(inLinkHeader: header) == nil)
+  }
+}
