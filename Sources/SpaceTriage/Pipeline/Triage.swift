@@ -37,6 +37,12 @@ package final class Triage {
   /// Whether a failure shape was read on the current line (behind a pointer: no exclusivity
   /// check per line).
   let shapeOnLine: UnsafeMutablePointer<Bool>
+  /// Per entry, the repeats of its finding not written yet (Triage+Repeats.swift).
+  let repeats: UnsafeMutableBufferPointer<PendingRepeat>
+  /// The entries with kept repeats.
+  var pendingRepeats: [Int] = []
+  /// Per entry, whether its repeats may be kept (see ``repeatable(_:)``).
+  let repeatable: [Bool]
   /// Called with each event as it happens.
   package var onEvent: ((TriageEvent) -> Void)?
 
@@ -58,6 +64,9 @@ package final class Triage {
     shapeStorage.initialize(to: ShapeState(catalog: matcher.catalog))
     shapeOnLine = .allocate(capacity: 1)
     shapeOnLine.initialize(to: false)
+    repeats = .allocate(capacity: max(1, signatures.count))
+    repeats.initialize(repeating: PendingRepeat())
+    repeatable = Triage.repeatable(matcher.catalog)
   }
 
   deinit {
@@ -65,6 +74,8 @@ package final class Triage {
     shapeStorage.deallocate()
     shapeOnLine.deallocate()
     effects.deallocate()
+    _ = repeats.deinitialize()
+    repeats.deallocate()
   }
 
   /// Matches one line of log text (decoded, ANSI stripped) and updates the state.
@@ -146,6 +157,7 @@ package final class Triage {
   /// - Parameter extra: findings made outside the log's lines (live mode's stall rule); one
   ///   whose id was already found only adds its attempts to that finding.
   package func finish(source: String, lines: Int, bytes: Int, truncatedLines: Int, adding extra: [Finding] = []) -> Report {
+    writeAllRepeats()
     addStuckQueuedFinding()
     finishShapes()
     return report(source: source, lines: lines, bytes: bytes, truncatedLines: truncatedLines, adding: extra)
@@ -156,6 +168,7 @@ package final class Triage {
   /// Unlike ``finish(source:lines:bytes:truncatedLines:adding:)`` it changes nothing: the
   /// end-of-input rules (a build that shows only its queued banner) are not applied.
   package func report(source: String, lines: Int, bytes: Int, truncatedLines: Int, adding extra: [Finding] = []) -> Report {
+    writeAllRepeats()
     materializeShapes()
     var ordered = findingOrder.compactMap { findings[$0] }
     for finding in extra {
@@ -199,11 +212,14 @@ package final class Triage {
       updateRunningMarkers()
     }
     let attempt = tracker.currentAttempt
+    let rawContext = signature.signatureClass.isFailure ? books.traceback.context(forFailureAt: line, text: text) : []
+    // A repeat in an attempt the finding occurs in: its strings are written later.
+    if keepRepeat(index, attempt: attempt, text: text, line: line, timestamp: timestamp, context: rawContext) { return }
+    writeRepeats(index)
+    defer { noteWritten(index, attempt: attempt) }
     let captures = matcher.captures(of: index, in: text).mapValues { redactor.redact($0) }
     let evidenceText = evidence(text)
-    let context =
-      signature.signatureClass.isFailure
-      ? books.traceback.context(forFailureAt: line, text: text).map { redactor.redact($0) } : []
+    let context = rawContext.map { redactor.redact($0) }
     if var finding = findings[index] {
       finding.context = context
       let newAttempt = !finding.occurs(inAttempt: attempt)
