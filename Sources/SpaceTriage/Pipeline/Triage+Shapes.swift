@@ -484,11 +484,12 @@ extension Triage {
     for failure in pending {
       let specific = shapes.lastSpecificLine
       if specific == failure.line || (failure.tracebackStart.map { specific >= $0 && specific <= failure.line } ?? false) { continue }
-      name(written(failure))
+      name(failure)
     }
   }
 
-  /// Names a failure read from its shape and records it.
+  /// Names a failure read from its shape and records it (its strings are written when it is
+  /// recorded, or when its name depends on them).
   private func name(_ failure: ShapeFailure) {
     if failure.inRequest {
       record(failure, as: shapes.requestErrorIndex)
@@ -506,6 +507,7 @@ extension Triage {
         return
       }
     }
+    let failure = written(failure)
     record(failure, as: Triage.isNetworkFailure(failure) ? shapes.networkErrorIndex : shapes.appExceptionIndex)
   }
 
@@ -625,6 +627,7 @@ extension Triage {
   /// finding is new in this attempt (live output shows it).
   private func record(_ failure: ShapeFailure, as index: Int?) {
     guard let index else { return }
+    let failure = written(failure)
     applyRepeats()
     if index == shapes.requestErrorIndex {
       // Later request errors take the fast path (see pythonExceptionLine).

@@ -25,6 +25,8 @@ package final class Triage {
   /// Per entry, what a match does to the stages: the effect of an info entry (`.none` for a
   /// finding). A flat copy, so that a match copies no `Signature`.
   private let effects: UnsafeMutableBufferPointer<(effect: Effect, stage: Stage)>
+  /// Per entry, whether it is of a failure class (a flat copy, like `effects`).
+  private let failures: UnsafeMutableBufferPointer<Bool>
   /// Failure-looking lines that no failure entry recognised.
   private let unrecognized: UnrecognizedCollector
   /// What the failure-shape reader knows (Triage+Shapes.swift), behind a pointer: the per-line
@@ -59,6 +61,8 @@ package final class Triage {
     let signatures = matcher.catalog.signatures
     effects = .allocate(capacity: max(1, signatures.count))
     _ = effects.initialize(from: signatures.map { ($0.signatureClass == .info ? $0.effect : .none, $0.stage) })
+    failures = .allocate(capacity: max(1, signatures.count))
+    _ = failures.initialize(from: signatures.map(\.signatureClass.isFailure))
     unrecognized = UnrecognizedCollector(signatures: signatures, redactor: redactor)
     shapeStorage = .allocate(capacity: 1)
     shapeStorage.initialize(to: ShapeState(catalog: matcher.catalog))
@@ -74,6 +78,7 @@ package final class Triage {
     shapeStorage.deallocate()
     shapeOnLine.deallocate()
     effects.deallocate()
+    failures.deallocate()
     _ = repeats.deinitialize()
     repeats.deallocate()
   }
@@ -133,7 +138,7 @@ package final class Triage {
         self.updateRunningMarkers()
         if marker.effect == .appAttempt || marker.effect == .buildAttempt { self.attemptMayHaveEnded() }
       } else {
-        self.record(index, self.matcher.catalog.signatures[index], text: text, line: line, timestamp: timestamp())
+        self.record(index, text: text, line: line, timestamp: timestamp())
       }
     }
     guard matching else { return }
@@ -199,24 +204,26 @@ package final class Triage {
 
   // MARK: - Recording
 
-  private func record(_ index: Int, _ signature: Signature, text: UnsafeRawBufferPointer, line: Int, timestamp: String?) {
+  private func record(_ index: Int, text: UnsafeRawBufferPointer, line: Int, timestamp: String?) {
     if index == shapes.portHintIndex {
       shapes.lineHinted = true
       notePortHint(text: text, line: line)
     }
-    if signature.signatureClass.isFailure {
+    let isFailure = failures[index]
+    if isFailure {
       shapes.lastSpecificLine = line
       let before = tracker.stageChanges
-      tracker.observeFailure(stage: signature.stage, line: line)
+      tracker.observeFailure(stage: effects[index].stage, line: line)
       announceStages(since: before)
       updateRunningMarkers()
     }
     let attempt = tracker.currentAttempt
-    let rawContext = signature.signatureClass.isFailure ? books.traceback.context(forFailureAt: line, text: text) : []
+    let rawContext = isFailure ? books.traceback.context(forFailureAt: line, text: text) : []
     // A repeat in an attempt the finding occurs in: its strings are written later.
     if keepRepeat(index, attempt: attempt, text: text, line: line, timestamp: timestamp, context: rawContext) { return }
     writeRepeats(index)
     defer { noteWritten(index, attempt: attempt) }
+    let signature = matcher.catalog.signatures[index]
     let captures = matcher.captures(of: index, in: text).mapValues { redactor.redact($0) }
     let evidenceText = evidence(text)
     let context = rawContext.map { redactor.redact($0) }
