@@ -1,8 +1,10 @@
 /// A finding matched again in an attempt it already occurs in: only its count and its evidence
 /// line change, so the line is kept as bytes and its strings (evidence, captures, advice) are
 /// written when a report is made. No string per repeat, and memory stays flat: one reused byte
-/// buffer per entry, at most a line long.
+/// buffer per entry, at most ``maxBytes`` long (a longer line is written at once).
 struct PendingRepeat {
+  /// The longest line kept as bytes.
+  static let maxBytes = 4096
   /// The attempt the finding is known to occur in (`-1`: take the slow path).
   var attempt = -1
   /// The finding lists as many attempts as it may and no one is told of findings: a repeat in
@@ -36,7 +38,9 @@ extension Triage {
   func keepRepeat(_ index: Int, attempt: Int, text: UnsafeRawBufferPointer, line: Int, timestamp: String?, context: [String])
     -> Bool
   {
-    guard repeats[index].attempt == attempt || (repeats[index].anyAttempt && onEvent == nil) else { return false }
+    guard repeats[index].attempt == attempt || (repeats[index].anyAttempt && onEvent == nil),
+      text.count <= PendingRepeat.maxBytes
+    else { return false }
     if !repeats[index].listed {
       repeats[index].listed = true
       pendingRepeats.append(index)

@@ -195,4 +195,23 @@ struct PatternProblemTests {
     #expect(live == report)
     #expect(events > 0)
   }
+
+  /// A repeat on a line too long to keep as bytes is written at once; the kept repeats before it
+  /// are written first, so the report still shows the last line and every repeat.
+  @Test(arguments: [false, true])
+  func aLongRepeatedLineIsWrittenAtOnce(endsOnLongLine: Bool) throws {
+    let long = "ModuleNotFoundError: No module named 'long'" + String(repeating: " x", count: 3000)
+    var lines = [
+      "===== Application Startup at 2026-01-01 00:00:00 =====", "ModuleNotFoundError: No module named 'a'",
+      "ModuleNotFoundError: No module named 'b'", long,
+    ]
+    if !endsOnLongLine { lines.append("ModuleNotFoundError: No module named 'c'") }
+    let text = lines.joined(separator: "\n") + "\n"
+    let report = Classifier(catalog: try #require(TriageTests.catalog)).classify(text: text)
+    let finding = try #require(report.findings.first { $0.id == "startup.module-not-found" })
+    #expect(finding.count == lines.count - 1)
+    #expect(finding.line == lines.count)
+    #expect(finding.captures == ["module": endsOnLongLine ? "long" : "c"])
+    #expect(finding.text.count == (endsOnLongLine ? 500 : 40))
+  }
 }
