@@ -181,6 +181,12 @@ package final class LineMatcher {
     return pattern
   }
 
+  /// Whether entry `index` matches `text` with its capture group `name` set (no string written).
+  package func sets(_ name: String, of index: Int, in text: UnsafeRawBufferPointer) -> Bool {
+    guard let pattern = pattern(index), (try? matchData.matches(pattern, in: text)) == true else { return false }
+    return pattern.captureNames.contains { $0.name == name && matchData.range(ofGroup: $0.group) != nil }
+  }
+
   /// Whether entry `index` matches `text`, and then its named captures (for a reported line).
   package func captures(of index: Int, in text: UnsafeRawBufferPointer) -> [String: String] {
     guard let pattern = pattern(index), !pattern.captureNames.isEmpty, (try? matchData.matches(pattern, in: text)) == true else { return [:] }

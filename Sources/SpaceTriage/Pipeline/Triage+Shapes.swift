@@ -56,6 +56,10 @@ struct ShapeFailure {
   var isPython = false
   /// The header line of its Python traceback.
   var tracebackStart: Int?
+  /// The entry that matched a line whose type, message and text are not written yet (see
+  /// ``Triage/unwrittenFailure(_:kind:text:line:attempt:)``); its bytes are in `bytes`.
+  var unwritten: (index: Int, kind: ShapeKind)?
+  var bytes: [UInt8] = []
 }
 
 /// What the failure-shape reader remembers, in bounded memory: a few short strings, none per line.
@@ -187,8 +191,17 @@ extension Triage {
     }
     // Shapes inside a build are the build's own business (its step fails with its own entry).
     guard tracker.stage != .build, shapes.lastShapeLine != line else { return }
-    // A Python exception line also looks like a JavaScript error: the traceback decides.
-    if kind == .nodeError && books.traceback.isOpen { return }
+    // A Python exception line also looks like a JavaScript error: the traceback decides. A
+    // traceback's own exception line is read when the traceback closes. Both return before any
+    // string is written.
+    if (kind == .nodeError || kind == .pythonException) && books.traceback.isOpen { return }
+    if kind == .pythonException || (kind == .nodeError && !matcher.sets("uncaught", of: index, in: text)) {
+      // Waits for the next line with text, which most often drops it: its strings wait too.
+      let failure = unwrittenFailure(index, kind: kind, text: text, line: line, attempt: attempt)
+      if kind == .pythonException { shapes.pendingBare = failure } else { shapes.pendingNode = failure }
+      books.waitForNextText()
+      return
+    }
     let captures = matcher.captures(of: index, in: text)
     func capture(_ names: String...) -> String {
       for name in names { if let value = captures[name], !value.isEmpty { return value } }
@@ -196,13 +209,6 @@ extension Triage {
     }
     var failure = ShapeFailure(type: capture("type"), message: capture("message"), line: line, attempt: attempt, text: evidence(text))
     switch kind {
-    case .pythonException:
-      // A traceback's own exception line is read when the traceback closes.
-      if books.traceback.isOpen { return }
-      failure.isPython = true
-      shapes.pendingBare = failure
-      books.waitForNextText()
-      return
     case .pythonSyntax:
       if books.traceback.isOpen && books.traceback.frameCount > 0 {
         failure.frame = books.traceback.raisingFrame()
@@ -212,15 +218,10 @@ extension Triage {
       }
       failure.isPython = true
     case .nodeError:
-      if books.traceback.isOpen { return }
+      // Uncaught: a failure as it stands (otherwise only if the next line with text is an
+      // `    at …` frame: see above).
       failure.isNode = true
       if let separator = failure.text.range(of: ": ") { failure.message = String(failure.text[separator.upperBound...]) }
-      if captures["uncaught"] == nil {
-        // A failure only if the next line with text is an `    at …` frame.
-        shapes.pendingNode = failure
-        books.waitForNextText()
-        return
-      }
     case .nodeRejection:
       failure.type = "UnhandledPromiseRejection"
       failure.message = capture("message", "rejection")
@@ -274,7 +275,7 @@ extension Triage {
     case .other:
       if failure.type.isEmpty { failure.type = "error" }
       if failure.message.isEmpty { failure.message = failure.text }
-    case .pythonFrame, .requestHandler, .exceptionIgnored:
+    case .pythonFrame, .requestHandler, .exceptionIgnored, .pythonException:
       return
     }
     found(failure)
@@ -487,7 +488,8 @@ extension Triage {
     }
   }
 
-  /// Names a failure read from its shape and records it.
+  /// Names a failure read from its shape and records it (its strings are written when it is
+  /// recorded, or when its name depends on them).
   private func name(_ failure: ShapeFailure) {
     if failure.inRequest {
       record(failure, as: shapes.requestErrorIndex)
@@ -505,6 +507,7 @@ extension Triage {
         return
       }
     }
+    let failure = written(failure)
     record(failure, as: Triage.isNetworkFailure(failure) ? shapes.networkErrorIndex : shapes.appExceptionIndex)
   }
 
@@ -624,6 +627,7 @@ extension Triage {
   /// finding is new in this attempt (live output shows it).
   private func record(_ failure: ShapeFailure, as index: Int?) {
     guard let index else { return }
+    let failure = written(failure)
     applyRepeats()
     if index == shapes.requestErrorIndex {
       // Later request errors take the fast path (see pythonExceptionLine).

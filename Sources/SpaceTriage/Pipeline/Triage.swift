@@ -25,6 +25,8 @@ package final class Triage {
   /// Per entry, what a match does to the stages: the effect of an info entry (`.none` for a
   /// finding). A flat copy, so that a match copies no `Signature`.
   private let effects: UnsafeMutableBufferPointer<(effect: Effect, stage: Stage)>
+  /// Per entry, whether it is of a failure class (a flat copy, like `effects`).
+  private let failures: UnsafeMutableBufferPointer<Bool>
   /// Failure-looking lines that no failure entry recognised.
   private let unrecognized: UnrecognizedCollector
   /// What the failure-shape reader knows (Triage+Shapes.swift), behind a pointer: the per-line
@@ -37,6 +39,12 @@ package final class Triage {
   /// Whether a failure shape was read on the current line (behind a pointer: no exclusivity
   /// check per line).
   let shapeOnLine: UnsafeMutablePointer<Bool>
+  /// Per entry, the repeats of its finding not written yet (Triage+Repeats.swift).
+  let repeats: UnsafeMutableBufferPointer<PendingRepeat>
+  /// The entries with kept repeats.
+  var pendingRepeats: [Int] = []
+  /// Per entry, whether its repeats may be kept (see ``repeatable(_:)``).
+  let repeatable: [Bool]
   /// Called with each event as it happens.
   package var onEvent: ((TriageEvent) -> Void)?
 
@@ -53,11 +61,16 @@ package final class Triage {
     let signatures = matcher.catalog.signatures
     effects = .allocate(capacity: max(1, signatures.count))
     _ = effects.initialize(from: signatures.map { ($0.signatureClass == .info ? $0.effect : .none, $0.stage) })
+    failures = .allocate(capacity: max(1, signatures.count))
+    _ = failures.initialize(from: signatures.map(\.signatureClass.isFailure))
     unrecognized = UnrecognizedCollector(signatures: signatures, redactor: redactor)
     shapeStorage = .allocate(capacity: 1)
     shapeStorage.initialize(to: ShapeState(catalog: matcher.catalog))
     shapeOnLine = .allocate(capacity: 1)
     shapeOnLine.initialize(to: false)
+    repeats = .allocate(capacity: max(1, signatures.count))
+    repeats.initialize(repeating: PendingRepeat())
+    repeatable = Triage.repeatable(matcher.catalog)
   }
 
   deinit {
@@ -65,6 +78,9 @@ package final class Triage {
     shapeStorage.deallocate()
     shapeOnLine.deallocate()
     effects.deallocate()
+    failures.deallocate()
+    _ = repeats.deinitialize()
+    repeats.deallocate()
   }
 
   /// Matches one line of log text (decoded, ANSI stripped) and updates the state.
@@ -124,7 +140,7 @@ package final class Triage {
         self.updateRunningMarkers()
         if marker.effect == .appAttempt || marker.effect == .buildAttempt { self.attemptMayHaveEnded() }
       } else {
-        self.record(index, self.matcher.catalog.signatures[index], text: text, line: line, timestamp: timestamp())
+        self.record(index, text: text, line: line, timestamp: timestamp())
       }
     }
     guard matching else { return }
@@ -148,6 +164,7 @@ package final class Triage {
   /// - Parameter extra: findings made outside the log's lines (live mode's stall rule); one
   ///   whose id was already found only adds its attempts to that finding.
   package func finish(source: String, lines: Int, bytes: Int, truncatedLines: Int, adding extra: [Finding] = []) -> Report {
+    writeAllRepeats()
     addStuckQueuedFinding()
     finishShapes()
     return report(source: source, lines: lines, bytes: bytes, truncatedLines: truncatedLines, adding: extra)
@@ -158,6 +175,7 @@ package final class Triage {
   /// Unlike ``finish(source:lines:bytes:truncatedLines:adding:)`` it changes nothing: the
   /// end-of-input rules (a build that shows only its queued banner) are not applied.
   package func report(source: String, lines: Int, bytes: Int, truncatedLines: Int, adding extra: [Finding] = []) -> Report {
+    writeAllRepeats()
     materializeShapes()
     var ordered = findingOrder.compactMap { findings[$0] }
     for finding in extra {
@@ -188,24 +206,29 @@ package final class Triage {
 
   // MARK: - Recording
 
-  private func record(_ index: Int, _ signature: Signature, text: UnsafeRawBufferPointer, line: Int, timestamp: String?) {
+  private func record(_ index: Int, text: UnsafeRawBufferPointer, line: Int, timestamp: String?) {
     if index == shapes.portHintIndex {
       shapes.lineHinted = true
       notePortHint(text: text, line: line)
     }
-    if signature.signatureClass.isFailure {
+    let isFailure = failures[index]
+    if isFailure {
       shapes.lastSpecificLine = line
       let before = tracker.stageChanges
-      tracker.observeFailure(stage: signature.stage, line: line)
+      tracker.observeFailure(stage: effects[index].stage, line: line)
       announceStages(since: before)
       updateRunningMarkers()
     }
     let attempt = tracker.currentAttempt
+    let rawContext = isFailure ? books.traceback.context(forFailureAt: line, text: text) : []
+    // A repeat in an attempt the finding occurs in: its strings are written later.
+    if keepRepeat(index, attempt: attempt, text: text, line: line, timestamp: timestamp, context: rawContext) { return }
+    writeRepeats(index)
+    defer { noteWritten(index, attempt: attempt) }
+    let signature = matcher.catalog.signatures[index]
     let captures = matcher.captures(of: index, in: text).mapValues { redactor.redact($0) }
     let evidenceText = evidence(text)
-    let context =
-      signature.signatureClass.isFailure
-      ? books.traceback.context(forFailureAt: line, text: text).map { redactor.redact($0) } : []
+    let context = rawContext.map { redactor.redact($0) }
     if var finding = findings[index] {
       finding.context = context
       let newAttempt = !finding.occurs(inAttempt: attempt)

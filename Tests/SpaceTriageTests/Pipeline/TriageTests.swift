@@ -162,4 +162,56 @@ struct PatternProblemTests {
     #expect(second.catalogProblems.isEmpty)
     #expect(second.findings.map(\.id) == ["test.boom"])
   }
+
+  /// A finding repeated in an attempt it occurs in keeps its last line as bytes and writes its
+  /// strings at report time; past the listed attempts every repeat does. The report must show
+  /// the last line's evidence, captures, advice and context, and the count of every repeat.
+  @Test(arguments: [1, 70])
+  func aRepeatedFindingShowsItsLastLine(attempts: Int) throws {
+    var lines: [String] = []
+    for attempt in 1...attempts {
+      lines.append("===== Application Startup at 2026-01-01 00:00:00 =====")
+      lines.append("ModuleNotFoundError: No module named 'first\(attempt)'")
+      lines.append("ModuleNotFoundError: No module named 'second\(attempt)'")
+    }
+    lines += [
+      "Traceback (most recent call last):", #"  File "/app/app.py", line 3, in <module>"#, "    import last",
+      "ModuleNotFoundError: No module named 'last'", "nothing",
+    ]
+    let text = lines.joined(separator: "\n") + "\n"
+    let classifier = Classifier(catalog: try #require(TriageTests.catalog))
+    let report = classifier.classify(text: text)
+    let finding = try #require(report.findings.first { $0.id == "startup.module-not-found" })
+    #expect(finding.count == 2 * attempts + 1)
+    #expect(finding.line == lines.count - 1)
+    #expect(finding.text == "ModuleNotFoundError: No module named 'last'")
+    #expect(finding.captures == ["module": "last"])
+    #expect(finding.advice.first?.text == "Add `last` to requirements.txt.")
+    #expect(finding.context == ["line \(lines.count - 4): Traceback (most recent call last):", #"File "/app/app.py", line 3, in <module>"#])
+    #expect(finding.attempts == Array(1...min(attempts, Triage.maxAttemptsPerFinding)))
+    // Live output (told of each new finding) writes findings at once: the same report.
+    var events = 0
+    let live = try classifier.classify(MemorySource(text), name: "-") { _ in events += 1 }
+    #expect(live == report)
+    #expect(events > 0)
+  }
+
+  /// A repeat on a line too long to keep as bytes is written at once; the kept repeats before it
+  /// are written first, so the report still shows the last line and every repeat.
+  @Test(arguments: [false, true])
+  func aLongRepeatedLineIsWrittenAtOnce(endsOnLongLine: Bool) throws {
+    let long = "ModuleNotFoundError: No module named 'long'" + String(repeating: " x", count: 3000)
+    var lines = [
+      "===== Application Startup at 2026-01-01 00:00:00 =====", "ModuleNotFoundError: No module named 'a'",
+      "ModuleNotFoundError: No module named 'b'", long,
+    ]
+    if !endsOnLongLine { lines.append("ModuleNotFoundError: No module named 'c'") }
+    let text = lines.joined(separator: "\n") + "\n"
+    let report = Classifier(catalog: try #require(TriageTests.catalog)).classify(text: text)
+    let finding = try #require(report.findings.first { $0.id == "startup.module-not-found" })
+    #expect(finding.count == lines.count - 1)
+    #expect(finding.line == lines.count)
+    #expect(finding.captures == ["module": endsOnLongLine ? "long" : "c"])
+    #expect(finding.text.count == (endsOnLongLine ? 500 : 40))
+  }
 }
