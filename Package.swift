@@ -4,8 +4,9 @@ import PackageDescription
 /// The release binary links the Swift runtime and Foundation in (what `--static-swift-stdlib` does):
 /// the shared libraries (libswiftCore, libFoundation, ICU) cost about half of a small run's start-up
 /// (Benchmarks/scripts/startup.py). `-static-stdlib` alone links no library that only the static
-/// modules autolink, hence the list (libcurl: FoundationNetworking's transport; its `-dev` package
-/// is needed to link). A product that links the executable target's objects inherits these flags,
+/// modules autolink, hence the list. Not libcurl (FoundationNetworking's transport): `LazyCurl`
+/// loads it on the first network call, so that a run without network maps none of its ~30
+/// libraries. A product that links the executable target's objects inherits these flags,
 /// and XCTest and Testing exist only as shared libraries: so no test target depends on
 /// `space-triage` (the tests run the binary; `swift test` builds every product anyway).
 let staticRuntime: [LinkerSetting] = [
@@ -13,7 +14,7 @@ let staticRuntime: [LinkerSetting] = [
     [
       "-static-stdlib", "-lCoreFoundation", "-l_CFURLSessionInterface", "-l_FoundationCShims",
       "-l_FoundationCollections", "-l_FoundationICU", "-lswiftSynchronization", "-lswift_StringProcessing",
-      "-lswift_RegexParser", "-lswiftDispatch", "-lswiftGlibc", "-lcurl",
+      "-lswift_RegexParser", "-lswiftDispatch", "-lswiftGlibc",
     ],
     .when(platforms: [.linux], configuration: .release)
   )
@@ -76,9 +77,16 @@ let package = Package(
     .target(name: "SpaceDoctor", dependencies: ["SpaceTriage", "Yams", "SpaceHistory"]),
     // The history of runs per Space (SQLite through GRDB): escalation across runs, heal's budget.
     .target(name: "SpaceHistory", dependencies: ["SpaceTriage", .product(name: "GRDB", package: "GRDB.swift")]),
+    // libcurl's functions that the statically linked FoundationNetworking calls, loading libcurl
+    // on the first call (dlopen). Compiled where `staticRuntime` applies, empty elsewhere.
+    .target(
+      name: "LazyCurl",
+      cSettings: [.define("LAZY_CURL", .when(platforms: [.linux], configuration: .release))]
+    ),
     .executableTarget(
       name: "space-triage",
       dependencies: [
+        .target(name: "LazyCurl", condition: .when(platforms: [.linux])),
         "SpaceTriage",
         "SpaceDoctor",
         "SpaceHistory",

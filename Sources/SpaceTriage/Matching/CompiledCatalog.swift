@@ -12,8 +12,24 @@ public final class CompiledCatalog: Sendable {
   public let signatures: [Signature]
   /// `patterns[i]` is the compiled pattern of `signatures[i]`.
   package let patterns: CompiledPatterns
-  /// The literal prefilter that decides which patterns a line can possibly match.
-  package let prefilter: LiteralPrefilter
+  /// The entries without a literal for the prefilter (run on every line): those of
+  /// ``prefilter``'s ``LiteralPrefilter/alwaysRun``, known without building it.
+  package let alwaysRun: [Int]
+  /// The literal prefilter that decides which patterns a line can possibly match, built on
+  /// first use: a classifier on the fast path probes with its own, tuned on its input
+  /// (``BlockScanner``), and needs this one only for lines it probes one by one.
+  package var prefilter: LiteralPrefilter {
+    prefilterLock.lock()
+    defer { prefilterLock.unlock() }
+    if let prefilterStorage { return prefilterStorage }
+    let built = LiteralPrefilter(signatures: signatures)
+    prefilterStorage = built
+    return built
+  }
+  // SAFETY: read and written only under `prefilterLock`; once set, never changes (so a caller
+  // may keep an unowned reference to it while it keeps the catalog).
+  private nonisolated(unsafe) var prefilterStorage: LiteralPrefilter?
+  private let prefilterLock = NSLock()
 
   /// Compiles every pattern not known to compile (all of them with `compilingEagerly`).
   ///
@@ -37,7 +53,7 @@ public final class CompiledCatalog: Sendable {
     if !problems.isEmpty { throw CatalogDiagnostics(problems) }
     self.signatures = catalog.signatures
     self.patterns = CompiledPatterns(signatures: catalog.signatures, compiled: patterns)
-    self.prefilter = LiteralPrefilter(signatures: catalog.signatures)
+    self.alwaysRun = LiteralPrefilter.alwaysRun(of: catalog.signatures)
   }
 
   /// The index of the entry with this id.

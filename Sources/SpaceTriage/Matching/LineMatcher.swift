@@ -17,9 +17,10 @@ package final class LineMatcher {
   /// Whether the literal prefilter picks the patterns to run (`false`: run every pattern on
   /// every line; the results are the same, only slower).
   package let usesPrefilter: Bool
-  // SAFETY: `catalog` (held strongly above) owns the prefilter for as long as this matcher
-  // lives; `unowned(unsafe)` only spares the reference counting on every line.
-  private unowned(unsafe) let prefilter: LiteralPrefilter
+  // SAFETY: `catalog` (held strongly above) owns its prefilter, once built, for as long as this
+  // matcher lives; unmanaged only spares the reference counting on every line. `nil` until
+  // the first line probed on its own (``CompiledCatalog/prefilter`` is built on first use).
+  private let prefilter: UnsafeMutablePointer<Unmanaged<LiteralPrefilter>?>
   /// Entries without literals (run on every line), as an unsafe buffer: no retain per line.
   private let alwaysRun: UnsafeMutableBufferPointer<Int>
   // Per-line scratch, allocated once: candidate entries and a stamp per entry for de-duplication.
@@ -37,9 +38,10 @@ package final class LineMatcher {
     self.catalog = catalog
     self.matchData = PCRE2MatchData(matchLimit: matchLimit)
     self.usesPrefilter = usesPrefilter
-    self.prefilter = catalog.prefilter
-    self.alwaysRun = .allocate(capacity: catalog.prefilter.alwaysRun.count)
-    _ = alwaysRun.initialize(from: catalog.prefilter.alwaysRun)
+    self.prefilter = .allocate(capacity: 1)
+    prefilter.initialize(to: nil)
+    self.alwaysRun = .allocate(capacity: catalog.alwaysRun.count)
+    _ = alwaysRun.initialize(from: catalog.alwaysRun)
     let count = max(1, catalog.signatures.count)
     self.candidates = .allocate(capacity: count)
     self.stamps = .allocate(capacity: count)
@@ -56,6 +58,7 @@ package final class LineMatcher {
     candidates.deallocate()
     stamps.deallocate()
     stamp.deallocate()
+    prefilter.deallocate()
     alwaysRun.deallocate()
     muted.deallocate()
     compiled.deallocate()
@@ -80,6 +83,7 @@ package final class LineMatcher {
     // Locals only in the closure: capturing `self` would cost a retain per line.
     let stamps = self.stamps
     let candidates = self.candidates
+    let prefilter = self.prefilter.pointee?.takeUnretainedValue() ?? catalogPrefilter()
     prefilter.forEachCandidate(in: text) { index in
       if stamps[index] != current {
         stamps[index] = current
@@ -88,6 +92,13 @@ package final class LineMatcher {
       }
     }
     try runCandidates(found, current, text, line, onMatch)
+  }
+
+  /// The catalog's prefilter, kept for the lines that follow.
+  private func catalogPrefilter() -> LiteralPrefilter {
+    let built = catalog.prefilter
+    prefilter.pointee = Unmanaged.passUnretained(built)
+    return built
   }
 
   /// Like ``forEachMatch(in:line:_:)``, with the literal occurrences in `text` already found

@@ -170,15 +170,8 @@ package final class LiteralPrefilter: @unchecked Sendable {
       literalNumber[LiteralKey(bytes: literal.bytes, caseless: false)] = number
     }
     for (index, signature) in signatures.enumerated() {
-      let caseless = signature.caseless || signature.pattern.hasPrefix("(?i)")
-      let required =
-        (signature.literals.isEmpty
-        ? LiteralExtractor.requiredLiterals(of: signature.pattern) : signature.literals)?
-        .flatMap { caseless ? Self.caselessSpellings($0) : [$0] }
-      // A literal never spans lines, so a whole block of lines can be probed at once.
-      guard let required,
-        required.allSatisfy({ $0.utf8.count >= LiteralExtractor.minimumLength && !$0.utf8.contains(0x0A) && !$0.utf8.contains(0x0D) })
-      else {
+      let caseless = Self.isCaseless(signature)
+      guard let required = Self.probedLiterals(of: signature) else {
         alwaysRun.append(index)
         literalsBySignature.append([])
         continue

@@ -29,6 +29,22 @@ struct LiteralPrefilterTests {
     }
   }
 
+  @Test func alwaysRunEntriesAreKnownWithoutTheTables() {
+    var explicit = signature("a.explicit", #"\w+ failed"#)
+    explicit.literals = ["failed"]
+    var short = signature("a.short", "OOMKilled")
+    short.literals = ["OOM"]
+    var multiline = signature("a.multiline", "first line")
+    multiline.literals = ["first\nline"]
+    let signatures = [
+      signature("a.one", "No CUDA GPUs are available"), signature("a.two", #"\d+"#), explicit, short, multiline,
+      signature("a.caseless", "(?i)runtime error"), signature("a.three", "x|y"),
+    ]
+    let alwaysRun = LiteralPrefilter.alwaysRun(of: signatures)
+    #expect(alwaysRun == LiteralPrefilter(signatures: signatures).alwaysRun)
+    #expect(alwaysRun == [1, 3, 4, 6])
+  }
+
   @Test func caseSensitiveLiteralsStayCaseSensitive() {
     let prefilter = LiteralPrefilter(signatures: [signature("a.one", "OOMKilled")])
     #expect(candidates(prefilter, "Reason: OOMKilled") == [0])
