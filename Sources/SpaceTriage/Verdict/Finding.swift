@@ -60,7 +60,9 @@ public struct Finding: Equatable, Sendable {
 }
 
 extension AdviceStep {
-  /// The step with `{name}` replaced by `captures[name]` (or "it" when not captured).
+  /// The step with `{name}` replaced by `captures[name]` (or "it" when not captured);
+  /// `{first|second}` takes the first of those captures that took part in the match (a pattern
+  /// whose alternatives capture the same thing under different names: PCRE2 names are unique).
   public func filled(with captures: [String: String]) -> AdviceStep {
     guard text.utf8.contains(UInt8(ascii: "{")) else { return self }
     var result = ""
@@ -69,8 +71,9 @@ extension AdviceStep {
       result += rest[..<open]
       guard let close = rest[open...].firstIndex(of: "}") else { break }
       let name = String(rest[rest.index(after: open)..<close])
-      if name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }), !name.isEmpty {
-        result += captures[name] ?? "it"
+      let names = name.split(separator: "|", omittingEmptySubsequences: false)
+      if names.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" } }) {
+        result += names.lazy.compactMap { captures[String($0)] }.first ?? "it"
       } else {
         result += rest[open...close]
       }

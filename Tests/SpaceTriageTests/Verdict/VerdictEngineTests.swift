@@ -223,5 +223,10 @@ struct AdviceTemplateTests {
     let step = AdviceStep(action: "add-dependency", text: "Add `{module}` to requirements.txt ({missing} stays).")
     #expect(step.filled(with: ["module": "wandb"]).text == "Add `wandb` to requirements.txt (it stays).")
     #expect(AdviceStep(action: "x", text: "braces {not a name} stay").filled(with: [:]).text == "braces {not a name} stay")
+    let either = AdviceStep(action: "x", text: "Add `{secret|named}`.")
+    #expect(either.filled(with: ["named": "GROQ_API_KEY"]).text == "Add `GROQ_API_KEY`.")
+    #expect(either.filled(with: ["secret": "HF_TOKEN", "named": "X_KEY"]).text == "Add `HF_TOKEN`.")
+    #expect(either.filled(with: [:]).text == "Add `it`.")
+    #expect(AdviceStep(action: "x", text: "{a|}{|b} stay").filled(with: ["a": "1", "b": "2"]).text == "{a|}{|b} stay")
   }
 }
