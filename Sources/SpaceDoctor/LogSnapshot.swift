@@ -124,7 +124,7 @@ package struct LogSnapshot: Sendable {
     return merged
   }
 
-  /// `===== Build Queued at 2023-10-16 02:46:25 …` → that time (UTC).
+  /// `===== Build Queued at 2023-11-07 19:12:58 …` → that time (UTC).
   static func lastBanner(_ events: [Event]) -> Date? {
     var last: Date?
     let formatter = DateFormatter()
