@@ -53,6 +53,12 @@ struct PatternsCommandTests {
     }
   }
 
+  /// `patterns test` on the user catalog in `directory` alone: its exit status and all it printed.
+  private func patternsTest(_ directory: String) throws -> (status: Int32, output: String) {
+    let result = try CLIRunner.run(["patterns", "test", "--no-builtin", "--patterns", directory])
+    return (result.status, result.stdout + result.stderr)
+  }
+
   /// `literals` that miss some matches of the pattern: PCRE2 alone matches every example, but
   /// `classify` never runs the pattern on `Widget failed hard` (no literal in it).
   @Test func exampleTheEngineMissesFailsTheTest() throws {
@@ -70,9 +76,8 @@ struct PatternsCommandTests {
           must-not-match: ['Widget crashed softly']
       """
     try CLIRunner.withUserCatalog(yaml) { directory in
-      let result = try CLIRunner.run(["patterns", "test", "--no-builtin", "--patterns", directory])
-      #expect(result.status == 65, "\(result.stdout)\(result.stderr)")
-      let output = result.stdout + result.stderr
+      let (status, output) = try patternsTest(directory)
+      #expect(status == 65, "\(output)")
       #expect(output.contains("user.yaml:10:"), "\(output)")
       #expect(output.contains("`classify` does not find the entry"), "\(output)")
       let classify = try CLIRunner.run(["classify", "--no-builtin", "--patterns", directory, "--format", "json"], input: "Widget failed hard\n")
@@ -98,9 +103,8 @@ struct PatternsCommandTests {
           must-not-match: ['10.0.0.1 - - "GET / HTTP/1.1" 200 12']
       """
     try CLIRunner.withUserCatalog(yaml) { directory in
-      let result = try CLIRunner.run(["patterns", "test", "--no-builtin", "--patterns", directory])
-      #expect(result.status == 65, "\(result.stdout)\(result.stderr)")
-      let output = result.stdout + result.stderr
+      let (status, output) = try patternsTest(directory)
+      #expect(status == 65, "\(output)")
       #expect(output.contains("user.yaml:10:"), "\(output)")
       #expect(output.contains("do not cover every match"), "\(output)")
       #expect(output.contains("HTTP/0.1") || output.contains("HTTP/.1") || output.contains("HTTP/11"), "\(output)")
