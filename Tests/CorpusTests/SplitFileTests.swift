@@ -56,6 +56,43 @@ struct SplitFileTests {
     }
   }
 
+  /// A pattern that gives up on a line is switched off from that line on, whichever worker
+  /// matched the lines after it: the split report names the same line and finds what the
+  /// sequential one finds (the entry's matches before the give-up, none after it).
+  @Test func aPatternThatGivesUpIsSwitchedOffFromThatLineOn() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("split-runaway-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    try """
+    schema: 1
+    signatures:
+      - id: user.runaway
+        title: Runaway
+        stage: running
+        class: persistent
+        pattern: 'aaaa(a+)+$'
+        advice: [{action: fix, text: Fix it.}]
+        must-match: ['aaaaa']
+        must-not-match: ['bbbb']
+    """.write(to: directory.appendingPathComponent("runaway.yaml"), atomically: true, encoding: .utf8)
+    let catalog = try CompiledCatalog(try Catalog.load(directories: [PatternCatalog.directory, directory]))
+    var text = ""
+    for index in 0..<400 {
+      // Matches early on, gives up in the middle (line 201), would match again later.
+      text += index == 200 ? String(repeating: "a", count: 60) + "b\n" : (index % 50 == 7 ? "aaaaaaa\n" : "step \(index) ok\n")
+    }
+    text += "RuntimeError: No CUDA GPUs are available\n"
+    let path = directory.appendingPathComponent("runaway.log").path
+    try text.write(toFile: path, atomically: true, encoding: .utf8)
+    let sequential = try BatchClassifier.classify(.file(path), with: Classifier(catalog: catalog)).get()
+    #expect(sequential.catalogProblems.count == 1 && sequential.catalogProblems[0].contains("line 201"), "\(sequential.catalogProblems)")
+    #expect(sequential.findings.first { $0.id == "user.runaway" }?.line == 158, "the last match before the give-up")
+    for segmentSize in [300, 2000, 6000] {
+      let split = try #require(try splitReport(path, segmentSize: segmentSize, jobs: 2, catalog: catalog))
+      #expect(split == sequential, "segments of \(segmentSize) bytes")
+    }
+  }
+
   @Test func segmentsAreContiguousAndEndAfterANewline() throws {
     let text = (1...500).map { "line \($0) " + String(repeating: "x", count: $0 % 97) }.joined(separator: "\n")
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("segments-\(UUID().uuidString).log").path

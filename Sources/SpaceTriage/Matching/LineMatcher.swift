@@ -17,6 +17,8 @@ package final class LineMatcher {
   /// Whether the literal prefilter picks the patterns to run (`false`: run every pattern on
   /// every line; the results are the same, only slower).
   package let usesPrefilter: Bool
+  /// The steps a match may take before it gives up (the same for every thread's matcher).
+  package let matchLimit: UInt32
   // SAFETY: `catalog` (held strongly above) owns its prefilter, once built, for as long as this
   // matcher lives; unmanaged only spares the reference counting on every line. `nil` until
   // the first line probed on its own (``CompiledCatalog/prefilter`` is built on first use).
@@ -37,6 +39,7 @@ package final class LineMatcher {
   package init(catalog: CompiledCatalog, matchLimit: UInt32 = PCRE2MatchData.defaultMatchLimit, usesPrefilter: Bool = true) {
     self.catalog = catalog
     self.matchData = PCRE2MatchData(matchLimit: matchLimit)
+    self.matchLimit = matchLimit
     self.usesPrefilter = usesPrefilter
     self.prefilter = .allocate(capacity: 1)
     prefilter.initialize(to: nil)
@@ -112,6 +115,62 @@ package final class LineMatcher {
     var found = 0
     hits.forEachSignature { index in add(index, current, &found) }
     try runCandidates(found, current, text, line, onMatch)
+  }
+
+  /// Like ``forEachMatch(in:line:hits:_:)``, but for a line another thread has matched
+  /// already (``SegmentRecorder``): `prematched` are the entries that matched there, in catalog
+  /// order, among all the line's candidates except the `deferred` ones, which this matcher
+  /// runs itself (they may be muted now, which the other thread could not know). Muted entries
+  /// and entries whose pattern gave up earlier in this input are left out, as
+  /// ``forEachMatch(in:line:hits:_:)`` would.
+  package func forEachMatch(
+    in text: UnsafeRawBufferPointer, line: Int, hits: LiteralPrefilter.LineHits,
+    prematched: UnsafeBufferPointer<Int32>, deferred: UnsafeBufferPointer<Bool>, _ onMatch: (Int) throws -> Void
+  ) rethrows {
+    let current = nextStamp()
+    var found = 0
+    hits.forEachSignature { index in
+      if deferred[index] && !muted[index] { add(index, current, &found) }
+    }
+    var chosen = UnsafeMutableBufferPointer(rebasing: candidates[0..<found])
+    if found > 1 { chosen.sort() }
+    // Merge the two ascending lists: this matcher's matches and the other thread's.
+    var next = 0
+    for index in chosen where run(index, text, line) {
+      while next < prematched.count && Int(prematched[next]) < index {
+        try deliverPrematched(Int(prematched[next]), onMatch)
+        next &+= 1
+      }
+      try onMatch(index)
+    }
+    while next < prematched.count {
+      try deliverPrematched(Int(prematched[next]), onMatch)
+      next &+= 1
+    }
+  }
+
+  @inline(__always)
+  private func deliverPrematched(_ index: Int, _ onMatch: (Int) throws -> Void) rethrows {
+    guard !muted[index], reported.isEmpty || !reported.contains(index) else { return }
+    try onMatch(index)
+  }
+
+  /// Calls `onMatch` with every entry, except the `deferred` ones, that matches `text` among
+  /// those the literals in `hits` select, in catalog order: the part of
+  /// ``forEachMatch(in:line:hits:_:)`` that does not depend on what is muted. Returns whether
+  /// some pattern gave up on the line (see ``regexProblems``).
+  func forEachMatch(
+    in text: UnsafeRawBufferPointer, line: Int, hits: LiteralPrefilter.LineHits, except deferred: UnsafeBufferPointer<Bool>,
+    _ onMatch: (Int) -> Void
+  ) {
+    let current = nextStamp()
+    var found = 0
+    hits.forEachSignature { index in
+      if !deferred[index] { add(index, current, &found) }
+    }
+    var chosen = UnsafeMutableBufferPointer(rebasing: candidates[0..<found])
+    if found > 1 { chosen.sort() }
+    for index in chosen where run(index, text, line) { onMatch(index) }
   }
 
   /// The muted flags, by entry (read by the block scanner, which then passes over lines whose

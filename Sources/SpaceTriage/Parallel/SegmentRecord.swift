@@ -10,20 +10,33 @@ struct SegmentRecord: ~Copyable {
     case decoded
     /// Match it with its literal hits.
     case plain
+    /// Already matched by the worker: its literal hits and the entries that matched (all but
+    /// the ones the triage may mute, which it matches itself).
+    case matched
     /// Bookkeeping only.
     case unmatched
     /// A JSON or SSE line without literals, for what it does to the decoder's state.
     case state
+    /// No line: the traceback's state after frame lines that were not recorded
+    /// (``TracebackTracker/writeSnapshot(to:)``), numbered as the last of them.
+    case traceback
   }
 
-  /// Each line: its number in the segment (Int), kind (UInt8), hit count (Int32), byte count
-  /// (Int32), the hits, the bytes; in one buffer grown by doubling, which the record owns.
+  /// Each line, aligned to 8 bytes: its number in the segment (Int), kind (UInt8, then 3 bytes
+  /// of padding), hit count, byte count and match count (Int32 each), the hits, the matched
+  /// entries (Int32 each), the bytes, padding; in one buffer grown by doubling, which the
+  /// record owns. Hits and matches are read in place.
   private var bytes: UnsafeMutableRawBufferPointer
   private var used = 0
+  private static let headerSize = 24
   /// Lines and bytes read, and lines cut, in the whole segment.
   var lines = 0
   var bytesRead = 0
   var truncatedLines = 0
+  /// Whether a pattern gave up on some line while the worker matched: then the lines it
+  /// matched are matched again by the replaying thread, whose matcher keeps the problem (and
+  /// switches the entry off from that line on, as reading from the start would).
+  var matchingGaveUp = false
 
   /// A record that writes into `buffer` (taking it over), or into a buffer of its own.
   init(reusing buffer: UnsafeMutableRawBufferPointer? = nil) {
@@ -41,10 +54,16 @@ struct SegmentRecord: ~Copyable {
     return buffer
   }
 
-  mutating func append(_ kind: Kind, _ line: RawLine, hits: UnsafeBufferPointer<LiteralPrefilter.LiteralHit>?) {
-    let hitBytes = (hits?.count ?? 0) * MemoryLayout<LiteralPrefilter.LiteralHit>.stride
-    let size = 17 + hitBytes + line.bytes.count
-    if used + size > bytes.count {
+  mutating func append(
+    _ kind: Kind, _ line: RawLine, hits: UnsafeBufferPointer<LiteralPrefilter.LiteralHit>?,
+    matches: UnsafeBufferPointer<Int32>? = nil
+  ) {
+    let hitCount = hits?.count ?? 0
+    let matchCount = matches?.count ?? 0
+    let hitBytes = hitCount &* MemoryLayout<LiteralPrefilter.LiteralHit>.stride
+    let matchBytes = matchCount &* 4
+    let size = (Self.headerSize &+ hitBytes &+ matchBytes &+ line.bytes.count &+ 7) & ~7
+    if used &+ size > bytes.count {
       let grown = UnsafeMutableRawBufferPointer.allocate(byteCount: max(64 << 10, 2 * bytes.count, used + size), alignment: 8)
       if used > 0 { grown.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[0..<used])) }
       bytes.deallocate()
@@ -53,44 +72,55 @@ struct SegmentRecord: ~Copyable {
     let base = bytes.baseAddress! + used
     base.storeBytes(of: line.number, toByteOffset: 0, as: Int.self)
     base.storeBytes(of: kind.rawValue, toByteOffset: 8, as: UInt8.self)
-    base.storeBytes(of: Int32(hits?.count ?? 0), toByteOffset: 9, as: Int32.self)
-    base.storeBytes(of: Int32(line.bytes.count), toByteOffset: 13, as: Int32.self)
-    if let hits, let start = hits.baseAddress { (base + 17).copyMemory(from: start, byteCount: hitBytes) }
-    if let start = line.bytes.baseAddress { (base + 17 + hitBytes).copyMemory(from: start, byteCount: line.bytes.count) }
-    used += size
+    base.storeBytes(of: Int32(hitCount), toByteOffset: 12, as: Int32.self)
+    base.storeBytes(of: Int32(line.bytes.count), toByteOffset: 16, as: Int32.self)
+    base.storeBytes(of: Int32(matchCount), toByteOffset: 20, as: Int32.self)
+    var at = Self.headerSize
+    if let hits, let start = hits.baseAddress { (base + at).copyMemory(from: start, byteCount: hitBytes) }
+    at &+= hitBytes
+    if let matches, let start = matches.baseAddress { (base + at).copyMemory(from: start, byteCount: matchBytes) }
+    at &+= matchBytes
+    if let start = line.bytes.baseAddress { (base + at).copyMemory(from: start, byteCount: line.bytes.count) }
+    used &+= size
   }
 
   /// Sends the recorded lines numbered above `caughtUp` to `sink`.
-  func replay(
-    after caughtUp: Int, into sink: TriageSink, prefilter: LiteralPrefilter, scratch: inout [LiteralPrefilter.LiteralHit]
-  ) {
-    do {
-      let buffer = UnsafeRawBufferPointer(rebasing: bytes[0..<used])
-      var offset = 0
-      while offset < buffer.count {
-        let number = buffer.loadUnaligned(fromByteOffset: offset, as: Int.self)
-        let kind = Kind(rawValue: buffer[offset + 8]) ?? .decoded
-        let hitCount = Int(buffer.loadUnaligned(fromByteOffset: offset + 9, as: Int32.self))
-        let length = Int(buffer.loadUnaligned(fromByteOffset: offset + 13, as: Int32.self))
-        let hitsStart = offset + 17
-        let textStart = hitsStart + hitCount * MemoryLayout<LiteralPrefilter.LiteralHit>.stride
-        offset = textStart + length
-        guard number > caughtUp else { continue }
-        let line = RawLine(number: number, bytes: UnsafeRawBufferPointer(rebasing: buffer[textStart..<textStart + length]), isTruncated: false)
-        switch kind {
-        case .decoded:
-          sink.decodedLine(line)
-        case .unmatched:
-          sink.unmatchedLine(line)
-        case .state:
-          sink.unmatchedStructuredLine(line)
-        case .plain:
-          scratch.removeAll(keepingCapacity: true)
-          for hit in 0..<hitCount {
-            let at = hitsStart + hit * MemoryLayout<LiteralPrefilter.LiteralHit>.stride
-            scratch.append(buffer.loadUnaligned(fromByteOffset: at, as: LiteralPrefilter.LiteralHit.self))
-          }
-          scratch.withUnsafeBufferPointer { sink.plainLine(line, hits: prefilter.lineHits($0)) }
+  func replay(after caughtUp: Int, into sink: TriageSink, prefilter: LiteralPrefilter) {
+    guard let start = bytes.baseAddress else { return }
+    let base = UnsafeRawPointer(start)
+    var offset = 0
+    while offset < used {
+      let entry = base + offset
+      let number = entry.load(as: Int.self)
+      let kind = Kind(rawValue: entry.load(fromByteOffset: 8, as: UInt8.self)) ?? .decoded
+      let hitCount = Int(entry.load(fromByteOffset: 12, as: Int32.self))
+      let length = Int(entry.load(fromByteOffset: 16, as: Int32.self))
+      let matchCount = Int(entry.load(fromByteOffset: 20, as: Int32.self))
+      let hitBytes = hitCount &* MemoryLayout<LiteralPrefilter.LiteralHit>.stride
+      let matchesStart = Self.headerSize &+ hitBytes
+      let textStart = matchesStart &+ matchCount &* 4
+      offset &+= (textStart &+ length &+ 7) & ~7
+      guard number > caughtUp else { continue }
+      let line = RawLine(number: number, bytes: UnsafeRawBufferPointer(start: entry + textStart, count: length), isTruncated: false)
+      switch kind {
+      case .decoded:
+        sink.decodedLine(line)
+      case .unmatched:
+        sink.unmatchedLine(line)
+      case .state:
+        sink.unmatchedStructuredLine(line)
+      case .traceback:
+        sink.tracebackSnapshot(entry + textStart)
+      case .plain, .matched:
+        // SAFETY: the hits and matches were written 4-byte aligned (entries start 8-aligned,
+        // the header is 24 bytes, a hit 8) and stay in this record's buffer while it lives.
+        let hits = prefilter.lineHits(
+          UnsafeBufferPointer(start: (entry + Self.headerSize).bindMemory(to: LiteralPrefilter.LiteralHit.self, capacity: hitCount), count: hitCount))
+        if kind == .matched && !matchingGaveUp {
+          let matches = UnsafeBufferPointer(start: (entry + matchesStart).bindMemory(to: Int32.self, capacity: matchCount), count: matchCount)
+          sink.prematchedLine(line, hits: hits, prematched: matches)
+        } else {
+          sink.plainLine(line, hits: hits)
         }
       }
     }

@@ -1,8 +1,17 @@
-/// A worker's sink: records the lines of a segment instead of matching them, and keeps the
+/// A worker's sink: records the lines of a segment for the replaying thread, and keeps the
 /// traceback and banner bookkeeping itself, as ``Triage`` would, to know which lines to keep.
+///
+/// It also matches the plain-text lines that hold literals, as ``Triage`` would, except for the
+/// entries the triage may mute (which depends on what came before): the replaying thread then
+/// only runs those, so the regex work is spread over the workers.
 final class SegmentRecorder: LineSink {
   private let decoder = LineDecoder()
   private let scanner: BlockScanner
+  private let matcher: LineMatcher
+  /// Per entry, whether the triage may mute it (left to the replaying thread).
+  private let mutableEntries: [Bool]
+  /// The current line's matches (reused).
+  private var matches: [Int32] = []
   /// The same bookkeeping as ``Triage``'s; any line handed out may have been a build banner.
   private let books = LineBookkeeping()
   private var record = SegmentRecord(reusing: nil)
@@ -12,9 +21,16 @@ final class SegmentRecorder: LineSink {
   /// the latest one before a recorded line matters.
   private var pendingStateLine: Int?
   private var pendingStateBytes: [UInt8] = []
+  /// The last frame line of the open traceback not recorded: the traceback's state after it is
+  /// recorded before the next line (the replaying thread restores it instead of reading frames).
+  private var pendingFrameLine: Int?
+  private var snapshotBytes: [UInt8] = []
 
-  init(prefilter: LiteralPrefilter) {
+  /// - Parameter matcher: this worker's own matcher (over the catalog the replay uses).
+  init(prefilter: LiteralPrefilter, matcher: LineMatcher) {
     scanner = BlockScanner(prefilter: prefilter)
+    self.matcher = matcher
+    mutableEntries = ShapeState.mutableEntries(in: matcher.catalog)
   }
 
   /// Routes every line of `source` (one segment, starting in the assumed state) and returns
@@ -27,11 +43,15 @@ final class SegmentRecorder: LineSink {
     var reader = LineReader(source, readSize: readSize, reusing: lineBuffer)
     lineBuffer = reader.lineBuffer
     pendingStateLine = nil
+    pendingFrameLine = nil
+    // A pattern that gave up in an earlier segment runs again here (the replay decides).
+    matcher.resetProblems()
     try LineRouter(decoder: decoder, scanner: scanner).route(&reader, to: self)
-    flushPendingState()
+    flushPending()
     record.lines = reader.lineCount
     record.bytesRead = reader.bytesRead
     record.truncatedLines = reader.truncatedLines
+    record.matchingGaveUp = !matcher.regexProblems.isEmpty
     var finished = SegmentRecord(reusing: nil)
     swap(&finished, &record)
     return finished
@@ -40,7 +60,7 @@ final class SegmentRecorder: LineSink {
   var needsEveryLine: Bool { books.needsEveryLine }
 
   func decodedLine(_ line: RawLine) {
-    flushPendingState()
+    flushPending()
     record.append(.decoded, line, hits: nil)
     decoder.load(line.bytes)
     while let text = decoder.nextText() { keepBooks(text) }
@@ -48,8 +68,15 @@ final class SegmentRecorder: LineSink {
   }
 
   func plainLine(_ line: RawLine, hits: LiteralPrefilter.LineHits) {
-    flushPendingState()
-    record.append(.plain, line, hits: hits.occurrences)
+    flushPending()
+    matches.removeAll(keepingCapacity: true)
+    // As Triage matches it: without a collector's leading timestamp.
+    mutableEntries.withUnsafeBufferPointer { deferred in
+      matcher.forEachMatch(in: LeadingTimestamp.stripped(line.bytes), line: line.number, hits: hits, except: deferred) {
+        matches.append(Int32(truncatingIfNeeded: $0))
+      }
+    }
+    matches.withUnsafeBufferPointer { record.append(.matched, line, hits: hits.occurrences, matches: $0) }
     keepBooks(line.bytes)
     books.waitForTextAfterBanner(true)
   }
@@ -57,8 +84,13 @@ final class SegmentRecorder: LineSink {
   func unmatchedLine(_ line: RawLine) {
     // Only lines that change the bookkeeping: the first line with text after a possible
     // banner, a traceback's frames and the line that closes it.
-    if books.wouldChange(LeadingTimestamp.stripped(line.bytes)) {
+    let text = LeadingTimestamp.stripped(line.bytes)
+    if books.onlyAddsFrame(text) {
+      // Replaced by a snapshot of the traceback before the next recorded line.
       flushPendingState()
+      pendingFrameLine = line.number
+    } else if books.wouldChange(text) {
+      flushPending()
       record.append(.unmatched, line, hits: nil)
     }
     keepBooks(line.bytes)
@@ -67,6 +99,7 @@ final class SegmentRecorder: LineSink {
   func unmatchedStructuredLine(_ line: RawLine) {
     let wasSSE = decoder.sawSSE
     guard decoder.noteSkippedLine(line.bytes) else { return }
+    flushPendingFrames()
     if !wasSSE && decoder.sawSSE {
       // SSE mode began here: replay the line in its place.
       flushPendingState()
@@ -76,6 +109,25 @@ final class SegmentRecorder: LineSink {
       pendingStateLine = line.number
       pendingStateBytes.removeAll(keepingCapacity: true)
       pendingStateBytes.append(contentsOf: line.bytes)
+    }
+  }
+
+  /// Records what is pending (at most one of a traceback snapshot and a state line is: each
+  /// flushes the other when it becomes pending, so they are recorded in line order).
+  private func flushPending() {
+    flushPendingFrames()
+    flushPendingState()
+  }
+
+  private func flushPendingFrames() {
+    guard let number = pendingFrameLine else { return }
+    pendingFrameLine = nil
+    let traceback = books.traceback
+    let size = traceback.snapshotSize
+    if snapshotBytes.count < size { snapshotBytes = Array(repeating: 0, count: TracebackTracker.maxSnapshotSize) }
+    snapshotBytes.withUnsafeMutableBytes { bytes in
+      traceback.writeSnapshot(to: bytes.baseAddress!)
+      record.append(.traceback, RawLine(number: number, bytes: UnsafeRawBufferPointer(rebasing: bytes[0..<size]), isTruncated: false), hits: nil)
     }
   }
 

@@ -17,6 +17,10 @@ import SystemPackage
 /// one again (a traceback has closed), and takes the worker's records from there on. From that
 /// line the worker's view and the real one agree, because both saw the same lines since.
 ///
+/// Workers also match the lines with literals (all entries but those the triage may mute), and
+/// send a snapshot of an open traceback instead of its frame lines, so that the replay does
+/// little more than the triage's own bookkeeping.
+///
 /// The workers are an ``OrderedWorkerPool``, the one ``BatchClassifier`` uses too. Memory: at
 /// most `jobs + 2` segments' records are held at once (`jobs + 1` waiting, one being replayed).
 final class SplitFileClassifier: @unchecked Sendable {
@@ -33,6 +37,8 @@ final class SplitFileClassifier: @unchecked Sendable {
 
   /// The default segment size.
   static let defaultSegmentSize = 4 << 20
+  /// Bytes read at a time while the calling thread reads the start of a segment itself.
+  static let catchUpReadSize = 16 << 10
 
   private init(descriptor: FileDescriptor, segments: [Range<Int>], prefilter: LiteralPrefilter, readSize: Int, jobs: Int) {
     self.descriptor = descriptor
@@ -98,9 +104,13 @@ final class SplitFileClassifier: @unchecked Sendable {
   // MARK: - Running
 
   private func run(name: String, classifier: Classifier, jobs: Int) throws -> Report {
+    // Each worker matches with a matcher of its own (match data is per thread).
+    let catalog = classifier.catalog
+    let matchLimit = classifier.matcher.matchLimit
     let pool = OrderedWorkerPool<Result<SegmentRecord, any Error>>(count: segments.count, workers: jobs, window: window) {
       [self] in
-      let recorder = SegmentRecorder(prefilter: prefilter)
+      let recorder = SegmentRecorder(
+        prefilter: prefilter, matcher: LineMatcher(catalog: catalog, matchLimit: matchLimit))
       return { index in
         let buffer = self.lock.withLock { self.spareBuffers.popLast() }
         return Result {
@@ -118,7 +128,7 @@ final class SplitFileClassifier: @unchecked Sendable {
     var lines = 0
     var bytes = 0
     var truncatedLines = 0
-    var scratch: [LiteralPrefilter.LiteralHit] = []
+    var catchUpBuffer: LineBuffer?
     for (index, segment) in segments.enumerated() {
       let record: SegmentRecord
       switch pool.take(index) {
@@ -129,11 +139,15 @@ final class SplitFileClassifier: @unchecked Sendable {
       // Lines this thread reads itself, until the segment is in the state its worker assumed.
       var caughtUp = 0
       if triage.needsEveryLine || decoder.sawSSE {
-        var reader = LineReader(FileRangeSource(descriptor, range: segment), readSize: readSize)
+        // An open traceback or banner ends within a few lines: read a little at a time (an
+        // SSE stream never ends, so the whole segment is read).
+        let catchUpReadSize = decoder.sawSSE ? readSize : min(readSize, Self.catchUpReadSize)
+        var reader = LineReader(FileRangeSource(descriptor, range: segment), readSize: catchUpReadSize, reusing: catchUpBuffer)
+        catchUpBuffer = reader.lineBuffer
         try router.route(&reader, to: sink) { _ in !triage.needsEveryLine && !decoder.sawSSE }
         caughtUp = reader.lineCount
       }
-      record.replay(after: caughtUp, into: sink, prefilter: prefilter, scratch: &scratch)
+      record.replay(after: caughtUp, into: sink, prefilter: prefilter)
       lines += record.lines
       bytes += record.bytesRead
       truncatedLines += record.truncatedLines

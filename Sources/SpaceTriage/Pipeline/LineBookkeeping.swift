@@ -87,6 +87,19 @@ final class LineBookkeeping {
       || !traceback.ignores(text)
   }
 
+  /// Whether looking at `text` only adds a frame to the open traceback: no banner or line
+  /// with text is waited for, and `text` is a frame line. A split-file worker sends a
+  /// snapshot of the traceback after such lines instead of the lines themselves.
+  func onlyAddsFrame(_ text: UnsafeRawBufferPointer) -> Bool {
+    !flags.pointee.waitingAfterBanner && !flags.pointee.waitingForText && traceback.isFrameOfOpenTraceback(text)
+  }
+
+  /// Takes the traceback state a split-file worker wrote (``TracebackTracker/writeSnapshot(to:)``).
+  func restoreTraceback(from snapshot: UnsafeRawPointer) {
+    traceback.restoreSnapshot(from: snapshot)
+    flags.pointee.tracebackOpen = traceback.isOpen
+  }
+
   /// Whether `text` holds anything but blanks (spaces, tabs, `\r`): what counts as a line
   /// after a build banner.
   static func hasText(_ text: UnsafeRawBufferPointer) -> Bool {

@@ -130,10 +130,23 @@ struct ShapeState {
     portHintIndex = catalog.index(of: Triage.portHintID)
     wrongPortIndex = catalog.index(of: Triage.wrongPortID)
     launchTimeoutIndex = catalog.index(of: "startup.launch-timeout")
-    runningMarkers = catalog.signatures.indices.filter {
+    runningMarkers = ShapeState.runningMarkers(in: catalog)
+  }
+
+  /// The entries that only mark `running`: the only ones a ``Triage`` ever mutes.
+  static func runningMarkers(in catalog: CompiledCatalog) -> [Int] {
+    catalog.signatures.indices.filter {
       let entry = catalog.signatures[$0]
       return entry.signatureClass == .info && entry.effect == .stage && entry.stage == .running
     }
+  }
+
+  /// Per entry, whether it may be muted (``runningMarkers(in:)``): a thread that matches lines
+  /// ahead of the triage leaves these to it.
+  static func mutableEntries(in catalog: CompiledCatalog) -> [Bool] {
+    var result = Array(repeating: false, count: catalog.signatures.count)
+    for index in runningMarkers(in: catalog) { result[index] = true }
+    return result
   }
 }
 

@@ -45,6 +45,9 @@ package final class Triage {
   var pendingRepeats: [Int] = []
   /// Per entry, whether its repeats may be kept (see ``repeatable(_:)``).
   let repeatable: [Bool]
+  /// Per entry, whether it may be muted (``ShapeState/mutableEntries(in:)``): a prematched
+  /// line's candidates among these are matched here.
+  private let mutableEntries: UnsafeMutableBufferPointer<Bool>
   /// Called with each event as it happens.
   package var onEvent: ((TriageEvent) -> Void)?
 
@@ -71,6 +74,8 @@ package final class Triage {
     repeats = .allocate(capacity: max(1, signatures.count))
     repeats.initialize(repeating: PendingRepeat())
     repeatable = Triage.repeatable(matcher.catalog)
+    mutableEntries = .allocate(capacity: max(1, signatures.count))
+    _ = mutableEntries.initialize(from: ShapeState.mutableEntries(in: matcher.catalog))
   }
 
   deinit {
@@ -81,6 +86,7 @@ package final class Triage {
     failures.deallocate()
     _ = repeats.deinitialize()
     repeats.deallocate()
+    mutableEntries.deallocate()
   }
 
   /// Matches one line of log text (decoded, ANSI stripped) and updates the state.
@@ -99,6 +105,17 @@ package final class Triage {
     observe(text, line, hits: hits, timestamp)
   }
 
+  /// Like ``observe(text:line:hits:timestamp:)``, for a line another thread has matched
+  /// already: `prematched` are the entries that matched, in catalog order, among the
+  /// candidates that cannot be muted (see ``LineMatcher/forEachMatch(in:line:hits:prematched:deferred:_:)``).
+  func observe(
+    text: UnsafeRawBufferPointer, line: Int, hits: LiteralPrefilter.LineHits, prematched: UnsafeBufferPointer<Int32>,
+    timestamp: @autoclosure () -> String? = nil
+  ) {
+    if !books.needsEveryLine && matcher.selectsOnlyMuted(hits) { return }
+    observe(text, line, hits: hits, timestamp, prematched: prematched)
+  }
+
   /// Notes a line in which no entry can match (a block scan found no literal in it): only the
   /// traceback and banner bookkeeping look at it.
   package func observeUnmatched(text: UnsafeRawBufferPointer, line: Int) {
@@ -111,7 +128,7 @@ package final class Triage {
 
   private func observe(
     _ text: UnsafeRawBufferPointer, _ line: Int, hits: LiteralPrefilter.LineHits?,
-    _ timestamp: () -> String?, matching: Bool = true
+    _ timestamp: () -> String?, matching: Bool = true, prematched: UnsafeBufferPointer<Int32>? = nil
   ) {
     // What the app printed, without the collector's timestamp (the shapes read it from its start).
     let text = LeadingTimestamp.stripped(text)
@@ -144,7 +161,10 @@ package final class Triage {
       }
     }
     guard matching else { return }
-    if let hits {
+    if let hits, let prematched {
+      matcher.forEachMatch(
+        in: text, line: line, hits: hits, prematched: prematched, deferred: UnsafeBufferPointer(mutableEntries), handle)
+    } else if let hits {
       matcher.forEachMatch(in: text, line: line, hits: hits, handle)
     } else {
       matcher.forEachMatch(in: text, line: line, handle)
