@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 import PCRE2Swift
 
 /// The catalog checks shared by `space-triage patterns test` and the `CatalogTests` target.
@@ -80,6 +85,7 @@ public struct CatalogValidator {
   public func literalCoverageProblems() -> [CatalogDiagnostic] {
     var problems: [CatalogDiagnostic] = []
     let plain = Classifier(catalog: catalog, usesPrefilter: false)
+    let prefilter = catalog.prefilter
     entries: for (index, signature) in catalog.signatures.enumerated() {
       guard let pattern = catalog.patterns[index] else { continue }
       for example in signature.mustMatch {
@@ -94,7 +100,9 @@ public struct CatalogValidator {
             case .remove: variant.remove(at: position)
             }
             let matched = (try? variant.withUnsafeMutableBytes { try matchData.matches(pattern, in: UnsafeRawBufferPointer($0)) }) ?? false
-            guard matched, let text = String(validating: variant, as: UTF8.self),
+            // Most variants keep a literal: then the engine runs the pattern on the line as it is.
+            guard matched, !Self.runsPattern(index, onPlainLine: variant, prefilter: prefilter),
+              let text = String(validating: variant, as: UTF8.self),
               !engineFinds(index, text),
               // The decoder may rewrite the variant (a JSON or SSE line): then the plain engine misses it too.
               plain.entriesFound(in: text + "\n").contains(index)
@@ -110,6 +118,21 @@ public struct CatalogValidator {
       }
     }
     return problems
+  }
+
+  /// Whether the engine surely runs entry `index`'s pattern on `line` as it is: the line is
+  /// plain text (no JSON or SSE start, no escape byte, no collector's timestamp in front) and
+  /// holds one of the entry's literals. A shortcut of ``engineFinds(_:_:)`` for a line the
+  /// pattern matches.
+  static func runsPattern(_ index: Int, onPlainLine line: [UInt8], prefilter: LiteralPrefilter) -> Bool {
+    line.withUnsafeBytes { bytes in
+      guard let base = bytes.baseAddress, bytes[0] != UInt8(ascii: "{"), memchr(base, 0x1B, bytes.count) == nil,
+        bytes.count < 5 || memcmp(base, "data:", 5) != 0, LeadingTimestamp.stripped(bytes).count == bytes.count
+      else { return false }
+      var selected = false
+      prefilter.forEachCandidate(in: bytes) { if $0 == index { selected = true } }
+      return selected
+    }
   }
 
   /// Failure patterns that `rg -f` could not read once exported (``PatternExport``): its

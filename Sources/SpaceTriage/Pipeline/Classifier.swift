@@ -17,6 +17,8 @@ public final class Classifier {
   /// `nil` when some entry must run on every line anyway.
   let scanner: BlockScanner?
   let readSize: Int
+  /// The line buffer ``entriesFound(in:)`` reads into, kept from one call to the next.
+  private var entriesFoundBuffer: LineBuffer?
 
   /// Bytes read at a time unless told otherwise (the line reader's default).
   public static let defaultReadSize = LineReader<MemorySource>.defaultReadSize
@@ -63,7 +65,9 @@ public final class Classifier {
   /// scan, decoding) and matching (prefilter, then the patterns), without the stage and verdict
   /// bookkeeping. The catalog checks run every example through it.
   func entriesFound(in text: String) -> [Int] {
-    var reader = LineReader(MemorySource(text), readSize: readSize)
+    // The catalog check calls this for every near variant of every example: one buffer for all.
+    var reader = LineReader(MemorySource(text), readSize: readSize, reusing: entriesFoundBuffer)
+    entriesFoundBuffer = reader.lineBuffer
     decoder.reset()
     matcher.resetProblems()
     let recorder = MatchRecorder(matcher: matcher, decoder: decoder)
