@@ -1,9 +1,10 @@
+import PCRE2Swift
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import PCRE2Swift
 
 /// The catalog checks shared by `space-triage patterns test` and the `CatalogTests` target.
 ///
