@@ -117,6 +117,9 @@ struct SegmentRecord: ~Copyable {
         let hits = prefilter.lineHits(
           UnsafeBufferPointer(start: (entry + Self.headerSize).bindMemory(to: LiteralPrefilter.LiteralHit.self, capacity: hitCount), count: hitCount))
         if kind == .matched && !matchingGaveUp {
+          // Most such lines are access logs of a running Space, whose markers are muted: the
+          // triage would return at once (see ``Triage/observe(text:line:hits:prematched:timestamp:)``).
+          if matchCount == 0 && sink.passesOver(hits) { continue }
           let matches = UnsafeBufferPointer(start: (entry + matchesStart).bindMemory(to: Int32.self, capacity: matchCount), count: matchCount)
           sink.prematchedLine(line, hits: hits, prematched: matches)
         } else {

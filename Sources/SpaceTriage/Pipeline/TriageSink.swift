@@ -29,6 +29,13 @@ final class TriageSink: LineSink {
       text: line.bytes, line: line.number &+ lineOffset, hits: hits, prematched: prematched, timestamp: decoder.lastTimestamp)
   }
 
+  /// Whether the triage passes over a line with these hits and no other thread's matches:
+  /// every entry they select is muted, and no bookkeeping needs the line.
+  @inline(__always)
+  func passesOver(_ hits: LiteralPrefilter.LineHits) -> Bool {
+    !triage.needsEveryLine && triage.matcher.selectsOnlyMuted(hits)
+  }
+
   /// The traceback state after frame lines a split-file worker did not record.
   func tracebackSnapshot(_ snapshot: UnsafeRawPointer) {
     triage.books.restoreTraceback(from: snapshot)
