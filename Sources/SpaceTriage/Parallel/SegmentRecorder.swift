@@ -78,7 +78,10 @@ final class SegmentRecorder: LineSink {
     }
     matches.withUnsafeBufferPointer { record.append(.matched, line, hits: hits.occurrences, matches: $0) }
     keepBooks(line.bytes)
-    books.waitForTextAfterBanner(true)
+    // A line that matched may have been a build banner, or a shape whose meaning is on the
+    // next line with text: keep that line. A line where nothing matched but the running
+    // markers (left to the triage) is neither: a running marker only ends such a wait.
+    if !matches.isEmpty { books.waitForTextAfterBanner(true) }
   }
 
   func unmatchedLine(_ line: RawLine) {

@@ -32,7 +32,7 @@ final class LineBookkeeping {
 
   /// After a line whose meaning is on the next line with text (Spring's `Description:`, a
   /// Rust panic's message): that line is handed out even without a literal. The split-file
-  /// workers keep every first line with text after a line with a literal anyway.
+  /// workers keep every first line with text after a line where an entry matched anyway.
   func waitForNextText() { flags.pointee.waitingForText = true }
 
   /// Whether `text` is the line with text that ``waitForNextText()`` waits for (then the wait
