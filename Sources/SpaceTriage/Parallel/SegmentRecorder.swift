@@ -9,7 +9,7 @@ final class SegmentRecorder: LineSink {
   private let scanner: BlockScanner
   private let matcher: LineMatcher
   /// Per entry, whether the triage may mute it (left to the replaying thread).
-  private let mutableEntries: [Bool]
+  private let mutableEntries: UnsafeMutableBufferPointer<Bool>
   /// The current line's matches (reused).
   private var matches: [Int32] = []
   /// The same bookkeeping as ``Triage``'s; any line handed out may have been a build banner.
@@ -30,8 +30,11 @@ final class SegmentRecorder: LineSink {
   init(prefilter: LiteralPrefilter, matcher: LineMatcher) {
     scanner = BlockScanner(prefilter: prefilter)
     self.matcher = matcher
-    mutableEntries = ShapeState.mutableEntries(in: matcher.catalog)
+    mutableEntries = .allocate(capacity: max(1, matcher.catalog.signatures.count))
+    _ = mutableEntries.initialize(from: ShapeState.mutableEntries(in: matcher.catalog))
   }
+
+  deinit { mutableEntries.deallocate() }
 
   /// Routes every line of `source` (one segment, starting in the assumed state) and returns
   /// what was recorded, written into `buffer` if one is given.
@@ -69,12 +72,18 @@ final class SegmentRecorder: LineSink {
 
   func plainLine(_ line: RawLine, hits: LiteralPrefilter.LineHits) {
     flushPending()
+    if hits.allSelectOnly(muted: mutableEntries) {
+      // Only running markers (an access log, most often): nothing to match here, and no wait.
+      record.append(.matched, line, hits: hits.occurrences, matches: nil)
+      keepBooks(line.bytes)
+      return
+    }
     matches.removeAll(keepingCapacity: true)
     // As Triage matches it: without a collector's leading timestamp.
-    mutableEntries.withUnsafeBufferPointer { deferred in
-      matcher.forEachMatch(in: LeadingTimestamp.stripped(line.bytes), line: line.number, hits: hits, except: deferred) {
-        matches.append(Int32(truncatingIfNeeded: $0))
-      }
+    matcher.forEachMatch(
+      in: LeadingTimestamp.stripped(line.bytes), line: line.number, hits: hits, except: UnsafeBufferPointer(mutableEntries)
+    ) {
+      matches.append(Int32(truncatingIfNeeded: $0))
     }
     matches.withUnsafeBufferPointer { record.append(.matched, line, hits: hits.occurrences, matches: $0) }
     keepBooks(line.bytes)
