@@ -93,6 +93,34 @@ struct SplitFileTests {
     }
   }
 
+  /// Logs stitched at random from runs of Corpus lines (tracebacks, banners, access logs, JSON
+  /// and restarts cut and mixed in every order), read in segments of every size: the split
+  /// report is the sequential one. Seeded, so a failure names the seed that shows it.
+  @Test(arguments: 1...24)
+  func randomMixesOfCorpusLines(seed: UInt64) throws {
+    let catalog = try #require(Self.catalog)
+    // Lines as bytes: some Corpus logs hold invalid UTF-8 on purpose.
+    var lines: [ArraySlice<UInt8>] = []
+    for corpusCase in CorpusCase.all where !corpusCase.log.contains("/sse-") {
+      lines += try Array(Data(contentsOf: URL(fileURLWithPath: corpusCase.log))).split(separator: 0x0A, omittingEmptySubsequences: false)
+    }
+    var random = SplitMix64(seed: seed)
+    var bytes: [UInt8] = []
+    while bytes.count < 60_000 {
+      let start = Int(random.next() % UInt64(lines.count))
+      for line in lines[start..<min(lines.count, start + 1 + Int(random.next() % 24))] { bytes += line + [0x0A] }
+    }
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("split-mix-\(seed)-\(UUID().uuidString).log").path
+    try Data(bytes).write(to: URL(fileURLWithPath: path))
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let sequential = try BatchClassifier.classify(.file(path), with: Classifier(catalog: catalog)).get()
+    // Which worker reads which segment depends on timing: a worker must start each one afresh.
+    for (segmentSize, jobs) in [(150, 2), (700, 4), (1500, 3), (9000, 2)] {
+      let split = try #require(try splitReport(path, segmentSize: segmentSize, jobs: jobs, catalog: catalog))
+      #expect(split == sequential, "seed \(seed), segments of \(segmentSize) bytes, \(jobs) jobs")
+    }
+  }
+
   @Test func segmentsAreContiguousAndEndAfterANewline() throws {
     let text = (1...500).map { "line \($0) " + String(repeating: "x", count: $0 % 97) }.joined(separator: "\n")
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("segments-\(UUID().uuidString).log").path
@@ -119,5 +147,18 @@ struct SplitFileTests {
     let split = try BatchClassifier.classify(.file(log.log), with: Classifier(catalog: catalog), jobs: 2, splitSize: 1).get()
     #expect(split == sequential)
     #expect(split.findings.map(\.id) == ["zerogpu.no-cuda-gpus"])
+  }
+}
+
+/// A small seeded generator (SplitMix64), so that a random test can be replayed.
+struct SplitMix64: RandomNumberGenerator {
+  private var state: UInt64
+  init(seed: UInt64) { state = seed }
+  mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
   }
 }

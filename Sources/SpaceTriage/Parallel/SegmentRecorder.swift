@@ -40,7 +40,8 @@ final class SegmentRecorder: LineSink {
   /// what was recorded, written into `buffer` if one is given.
   func record<Source: ByteSource>(_ source: Source, readSize: Int, into buffer: UnsafeMutableRawBufferPointer?) throws -> SegmentRecord {
     decoder.reset()
-    books.waitForTextAfterBanner(false)
+    // Whatever the last segment this worker read left open (its traceback above all).
+    books.reset()
     // On an error the record (and with it `buffer`) is freed by the next segment's assignment.
     record = SegmentRecord(reusing: buffer)
     var reader = LineReader(source, readSize: readSize, reusing: lineBuffer)

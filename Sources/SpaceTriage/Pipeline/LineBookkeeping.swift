@@ -23,6 +23,13 @@ final class LineBookkeeping {
 
   deinit { flags.deallocate() }
 
+  /// Back to the state of a fresh input: no traceback open, nothing waited for (a split-file
+  /// worker starts each segment so; the replay relies on it).
+  func reset() {
+    traceback.reset()
+    flags.pointee = Flags()
+  }
+
   /// Whether the next line must be looked at even if no literal occurs in it: a traceback is
   /// open, or a build banner still waits for a line with text after it.
   @inline(__always)

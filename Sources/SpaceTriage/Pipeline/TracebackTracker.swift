@@ -59,6 +59,9 @@ final class TracebackTracker {
   /// Whether a traceback is being printed.
   var isOpen: Bool { state.pointee.isOpen }
 
+  /// Forgets everything: no traceback is open (a split-file worker starting a new segment).
+  func reset() { state.pointee = State() }
+
   /// A cheap first look: could `text` be a traceback header? It starts with `T` or ends with
   /// `):` (before trailing blanks).
   @inline(__always)
