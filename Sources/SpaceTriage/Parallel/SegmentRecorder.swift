@@ -12,7 +12,8 @@ final class SegmentRecorder: LineSink {
   private let mutableEntries: UnsafeMutableBufferPointer<Bool>
   /// The current line's matches (reused).
   private var matches: [Int32] = []
-  /// The same bookkeeping as ``Triage``'s; any line handed out may have been a build banner.
+  /// The same bookkeeping as ``Triage``'s; any line where an entry matched may have been a
+  /// build banner.
   private let books = LineBookkeeping()
   private var record = SegmentRecord(reusing: nil)
   /// Reused by each segment's reader.
