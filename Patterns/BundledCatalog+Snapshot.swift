@@ -901,7 +901,7 @@ extension BundledCatalog {
     "  Building wheel for flash-attn (setup.py): still running...",
     "597",
     "9",
-    "  Building wheel for llama-cpp-python (pyproject.toml): still running...",
+    "  Building wheel for dlib (pyproject.toml): still running...",
     "598",
     "9",
     "2",
