@@ -6383,7 +6383,7 @@ extension BundledCatalog {
     "RuntimeError: CUDA has been initialized before importing the `spaces` package. Try importing `spaces` before any other CUDA-related package.",
     "99",
     "9",
-    "RuntimeError: CUDA has been initialized before importing the `spaces` package",
+    "ERROR:app:CUDA has been initialized before importing the `spaces` package",
     "100",
     "9",
     "RuntimeError: CUDA must not be initialized in the main process on Spaces with Stateless GPU environment.",
