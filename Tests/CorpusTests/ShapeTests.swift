@@ -94,6 +94,23 @@ struct ShapeTests {
     #expect(report.verdict == .healthy, "\(report.findings)")
   }
 
+  /// Inside a traceback the exception shapes are not run on a line that `looks.exception`
+  /// surely matches; a line only they make failure-looking (`…Timeout: `) still counts.
+  @Test(arguments: ["mypkg.BudgetTimeout: 30 s spent on the first step", "ValueError: the prompt has 3 parts, expected 2"])
+  func aTracebacksLastLineIsListedWhateverTheShapeThatSawIt(last: String) throws {
+    let report = try classify(
+      Self.banner + """
+        Traceback (most recent call last):
+          File "/home/user/app/app.py", line 12, in <module>
+            main()
+        \(last)
+
+        """)
+    // A generic finding (a timeout reads as a network error): the line stays unrecognised.
+    #expect(report.primary == Triage.appExceptionID || report.primary == "startup.network-error")
+    #expect(report.unrecognized.map(\.text) == [last])
+  }
+
   @Test func aTracebackAfterServingIsNoiseUnlessTheAppWentDown() throws {
     let traceback = """
       Running on local URL:  http://0.0.0.0:7860

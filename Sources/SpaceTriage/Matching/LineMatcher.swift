@@ -32,6 +32,9 @@ package final class LineMatcher {
   private let stamp: UnsafeMutablePointer<UInt32>
   /// Entries not to run for now, whatever the line (see ``setMuted(_:_:)``).
   private let muted: UnsafeMutableBufferPointer<Bool>
+  /// Per entry, whether a literal of it in the line proves the match
+  /// (``LiteralPrefilter/isLiteralAlternation(_:)``): the candidates it selects need no regex.
+  private let provenByLiteral: UnsafeMutableBufferPointer<Bool>
   /// Each entry's pattern once taken from the catalog (which compiles it on its first use):
   /// later lines need no lock. SAFETY: the catalog, held above, keeps every pattern alive.
   private let compiled: UnsafeMutableBufferPointer<Unmanaged<PCRE2Pattern>?>
@@ -55,6 +58,11 @@ package final class LineMatcher {
     muted.initialize(repeating: false)
     self.compiled = .allocate(capacity: count)
     compiled.initialize(repeating: nil)
+    self.provenByLiteral = .allocate(capacity: count)
+    provenByLiteral.initialize(repeating: false)
+    for (index, signature) in catalog.signatures.enumerated() where LiteralPrefilter.isLiteralAlternation(signature) {
+      provenByLiteral[index] = true
+    }
   }
 
   deinit {
@@ -65,6 +73,7 @@ package final class LineMatcher {
     alwaysRun.deallocate()
     muted.deallocate()
     compiled.deallocate()
+    provenByLiteral.deallocate()
   }
 
   /// Stops running entry `index` on the lines that follow (or starts again): for entries whose
@@ -136,7 +145,7 @@ package final class LineMatcher {
     if found > 1 { chosen.sort() }
     // Merge the two ascending lists: this matcher's matches and the other thread's.
     var next = 0
-    for index in chosen where run(index, text, line) {
+    for index in chosen where runCandidate(index, text, line) {
       while next < prematched.count && Int(prematched[next]) < index {
         try deliverPrematched(Int(prematched[next]), onMatch)
         next &+= 1
@@ -170,7 +179,7 @@ package final class LineMatcher {
     }
     var chosen = UnsafeMutableBufferPointer(rebasing: candidates[0..<found])
     if found > 1 { chosen.sort() }
-    for index in chosen where run(index, text, line) { onMatch(index) }
+    for index in chosen where runCandidate(index, text, line) { onMatch(index) }
   }
 
   /// The muted flags, by entry (read by the block scanner, which then passes over lines whose
@@ -227,7 +236,17 @@ package final class LineMatcher {
     for index in alwaysRun { add(index, current, &found) }
     var chosen = UnsafeMutableBufferPointer(rebasing: candidates[0..<found])
     if found > 1 { chosen.sort() }
-    for index in chosen where !muted[index] && run(index, text, line) { try onMatch(index) }
+    for index in chosen where !muted[index] && runCandidate(index, text, line) { try onMatch(index) }
+  }
+
+  /// Whether a literal of entry `index` in a line proves that the entry matches it.
+  package func isProvenByLiteral(_ index: Int) -> Bool { provenByLiteral[index] }
+
+  /// Whether candidate `index` (an entry some literal of which occurs in `text`, or an
+  /// always-run entry) matches: proven by the literal, or by running its pattern.
+  @inline(__always)
+  private func runCandidate(_ index: Int, _ text: UnsafeRawBufferPointer, _ line: Int) -> Bool {
+    provenByLiteral[index] || run(index, text, line)
   }
 
   /// Runs one pattern; a pattern that gives up is recorded once and counts as no match.

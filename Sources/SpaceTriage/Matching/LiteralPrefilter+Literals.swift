@@ -25,4 +25,23 @@ extension LiteralPrefilter {
     else { return nil }
     return required
   }
+
+  /// Whether a literal the prefilter finds in a line proves that the entry matches it, so the
+  /// pattern need not run: the pattern is nothing but literals joined by `|` (no escapes, no
+  /// other syntax), matched case-exactly and anywhere, and they are the very literals probed.
+  /// Each is printable ASCII without `"` (so no JSON-escaped spelling selects the entry) and
+  /// starts with a letter other than `T` and `Z`, so no occurrence can start inside a leading
+  /// timestamp that the matched text leaves out (``LeadingTimestamp``).
+  package static func isLiteralAlternation(_ signature: Signature) -> Bool {
+    guard !isCaseless(signature), !signature.anchored, let probed = probedLiterals(of: signature) else { return false }
+    let syntax = Set("\\^$.?*+()[]{}".utf8)
+    guard !signature.pattern.utf8.contains(where: { syntax.contains($0) }) else { return false }
+    let alternatives = signature.pattern.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+    guard Set(alternatives) == Set(probed) else { return false }
+    return alternatives.allSatisfy { literal in
+      guard let first = literal.utf8.first, (first | 0x20) &- 0x61 < 26, first != UInt8(ascii: "T"), first != UInt8(ascii: "Z")
+      else { return false }
+      return literal.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 }
+    }
+  }
 }

@@ -52,6 +52,16 @@ package final class LiteralPrefilter: @unchecked Sendable {
       return true
     }
 
+    /// Whether some literal that occurs selects an entry flagged in `flags`.
+    @inline(__always)
+    func selectsAny(of flags: UnsafeMutableBufferPointer<Bool>) -> Bool {
+      for hit in occurrences {
+        let range = signatureRanges[Int(hit.literal)]
+        for slot in Int(range.start)..<Int(range.start + range.count) where flags[Int(signatureList[slot])] { return true }
+      }
+      return false
+    }
+
     /// The entries whose literals occur (an entry may come more than once).
     @inline(__always)
     func forEachSignature(_ body: (Int) -> Void) {

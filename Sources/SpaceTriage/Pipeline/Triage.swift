@@ -48,6 +48,13 @@ package final class Triage {
   /// Per entry, whether it may be muted (``ShapeState/mutableEntries(in:)``): a prematched
   /// line's candidates among these are matched here.
   private let mutableEntries: UnsafeMutableBufferPointer<Bool>
+  /// The Python exception and Node error shapes: inside an open traceback their matches are
+  /// ignored (the traceback reads its own exception line), so they are not run there when the
+  /// line is sure to count as failure-looking without them (see ``surelyLooksLikeFailure``).
+  private let exceptionShapes: [Int]
+  /// Per entry, whether a line whose literals select it surely looks like a failure: a
+  /// `looks-like-failure` entry proven by its literal (``LineMatcher/isProvenByLiteral(_:)``).
+  private let surelyLooksLikeFailure: UnsafeMutableBufferPointer<Bool>
   /// Called with each event as it happens.
   package var onEvent: ((TriageEvent) -> Void)?
 
@@ -76,6 +83,15 @@ package final class Triage {
     repeatable = Triage.repeatable(matcher.catalog)
     mutableEntries = .allocate(capacity: max(1, signatures.count))
     _ = mutableEntries.initialize(from: ShapeState.mutableEntries(in: matcher.catalog))
+    exceptionShapes = signatures.indices.filter {
+      signatures[$0].signatureClass == .info && signatures[$0].effect == .failureShape
+        && [.pythonException, .nodeError].contains(ShapeKind(id: signatures[$0].id))
+    }
+    surelyLooksLikeFailure = .allocate(capacity: max(1, signatures.count))
+    _ = surelyLooksLikeFailure.initialize(
+      from: signatures.indices.map {
+        signatures[$0].signatureClass == .info && signatures[$0].effect == .looksLikeFailure && matcher.isProvenByLiteral($0)
+      })
   }
 
   deinit {
@@ -87,6 +103,7 @@ package final class Triage {
     _ = repeats.deinitialize()
     repeats.deallocate()
     mutableEntries.deallocate()
+    surelyLooksLikeFailure.deallocate()
   }
 
   /// Matches one line of log text (decoded, ANSI stripped) and updates the state.
@@ -161,6 +178,12 @@ package final class Triage {
       }
     }
     guard matching else { return }
+    // Inside a traceback the exception shapes' matches change nothing (``shapeMatched``
+    // returns at once) but make the line failure-looking, which a proven entry does too.
+    let skipsExceptionShapes =
+      !exceptionShapes.isEmpty && books.traceback.isOpen && hits.map { $0.selectsAny(of: surelyLooksLikeFailure) } == true
+    if skipsExceptionShapes { for index in exceptionShapes { matcher.setMuted(index, true) } }
+    defer { if skipsExceptionShapes { for index in exceptionShapes { matcher.setMuted(index, false) } } }
     if let hits, let prematched {
       matcher.forEachMatch(
         in: text, line: line, hits: hits, prematched: prematched, deferred: UnsafeBufferPointer(mutableEntries), handle)

@@ -96,7 +96,10 @@ package enum TemplateMasker {
         if boundary {
           // What follows the word decides which masks may start here; most words need none.
           let next: UInt8 = end < n ? text[end] : 0
-          if next == 0x3A && isLetter(byte), let urlEnd = urlEnd(text, i, n) {
+          // `scheme://` (most `word:` are not: look for the slashes first).
+          if next == 0x3A && end &+ 3 < n && text[end &+ 1] == 0x2F && text[end &+ 2] == 0x2F && isLetter(byte),
+            let urlEnd = urlEnd(text, i, n)
+          {
             count = put(mask: .url, out, count)
             i = urlEnd
             boundary = false
@@ -141,10 +144,8 @@ package enum TemplateMasker {
         // The rest of the word, as far as the output has room.
         let room = maxOutput &- count
         let length = min(max(0, end &- copyFrom), max(0, room))
-        if length > 0 {
-          (out + count).update(from: text.baseAddress!.advanced(by: copyFrom).assumingMemoryBound(to: UInt8.self), count: length)
-          count &+= length
-        }
+        copy(text, from: copyFrom, count: length, to: out + count)
+        count &+= max(0, length)
         i = end
         boundary = false  // a quote right after a word is an apostrophe (`can't`), a slash not a path (`I/O`)
         continue
@@ -164,6 +165,23 @@ package enum TemplateMasker {
       if count &- last < need { count = last }
     }
     return count
+  }
+
+  /// Copies a word into the template: words are short, so a loop beats a `memmove` call.
+  @inline(__always)
+  static func copy(_ text: UnsafeRawBufferPointer, from start: Int, count: Int, to out: UnsafeMutablePointer<UInt8>) {
+    guard count > 0, let base = text.baseAddress else { return }
+    let source = base + start
+    var offset = 0
+    while offset &+ 8 <= count {
+      UnsafeMutableRawPointer(out + offset).storeBytes(
+        of: source.loadUnaligned(fromByteOffset: offset, as: UInt64.self), as: UInt64.self)
+      offset &+= 8
+    }
+    while offset < count {
+      out[offset] = source.load(fromByteOffset: offset, as: UInt8.self)
+      offset &+= 1
+    }
   }
 
   /// The masks, as written into templates.

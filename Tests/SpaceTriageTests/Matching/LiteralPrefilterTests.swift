@@ -29,6 +29,27 @@ struct LiteralPrefilterTests {
     }
   }
 
+  @Test func anAlternationOfProbedLiteralsIsProvenByTheirHits() {
+    #expect(LiteralPrefilter.isLiteralAlternation(signature("a", "Error: |Exception: |panic: ")))
+    #expect(LiteralPrefilter.isLiteralAlternation(signature("a", "No CUDA GPUs are available")))
+    // Regex syntax, case folding, anchoring: the pattern must run.
+    #expect(!LiteralPrefilter.isLiteralAlternation(signature("a", #"Error: \w"#)))
+    #expect(!LiteralPrefilter.isLiteralAlternation(signature("a", "Error: |(?:Fatal)")))
+    #expect(!LiteralPrefilter.isLiteralAlternation(signature("a", "runtime error", caseless: true)))
+    var anchored = signature("a", "Error: |Exception: ")
+    anchored.anchored = true
+    #expect(!LiteralPrefilter.isLiteralAlternation(anchored))
+    // A literal that may start inside a leading timestamp, or has a JSON-escaped spelling.
+    #expect(!LiteralPrefilter.isLiteralAlternation(signature("a", " ERROR |Error: ")))
+    #expect(!LiteralPrefilter.isLiteralAlternation(signature("a", "Timeout: |Error: ")))
+    #expect(!LiteralPrefilter.isLiteralAlternation(signature("a", "2026 failure")))
+    #expect(!LiteralPrefilter.isLiteralAlternation(signature("a", #"exec "main" failed"#)))
+    // Literals other than the alternatives (a user's `literals:`) prove nothing.
+    var narrowed = signature("a", "Error: |Exception: ")
+    narrowed.literals = ["Error: "]
+    #expect(!LiteralPrefilter.isLiteralAlternation(narrowed))
+  }
+
   @Test func alwaysRunEntriesAreKnownWithoutTheTables() {
     var explicit = signature("a.explicit", #"\w+ failed"#)
     explicit.literals = ["failed"]
