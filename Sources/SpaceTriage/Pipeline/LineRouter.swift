@@ -72,10 +72,18 @@ struct LineRouter {
         sink.decodedLine(line)
       }
       if let stop, stop(sink) { return }
-      // Pass over the lines that hold no literal, no escape byte and no JSON or SSE start.
-      if !sink.needsEveryLine, let next = scanner.nextPointOfInterest(after: line.bytes) {
-        let stops = LineDecoder.structuredLineStarts
+      // The lines that hold no literal, no escape byte and no JSON or SSE start: passed over,
+      // or, while the bookkeeping needs every line (a traceback's frames), handed out without
+      // being looked up one by one.
+      guard let next = scanner.nextPointOfInterest(after: line.bytes) else { continue }
+      let stops = LineDecoder.structuredLineStarts
+      if !sink.needsEveryLine {
         reader.skipLines(before: next, stoppingAt: stops.0, stops.1)
+      } else if stop == nil && !decoder.sawSSE {
+        reader.handLines(before: next, stoppingAt: stops.0, stops.1) { line in
+          sink.unmatchedLine(line)
+          return sink.needsEveryLine
+        }
       }
     }
   }

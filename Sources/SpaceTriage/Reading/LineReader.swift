@@ -178,6 +178,28 @@ package struct LineReader<Source: ByteSource>: ~Copyable {
     return run.lines
   }
 
+  /// Hands out, in order, the whole buffered lines that end before `address` (as
+  /// ``skipLines(before:stoppingAt:_:)`` passes over them), until `body` returns `false`: the
+  /// lines ``nextLine()`` would return, without a look at anything past them. Stops before a
+  /// line that starts with `stopA` or `stopB`.
+  package mutating func handLines(
+    before address: UnsafeRawPointer, stoppingAt stopA: UInt8, _ stopB: UInt8, _ body: (RawLine) -> Bool
+  ) {
+    guard !skipping else { return }
+    let base = UnsafeRawPointer(buffer.baseAddress!)
+    var limit = min(end, start &+ maxLineLength, max(start, base.distance(to: address)))
+    while limit > start && buffer[limit &- 1] != 0x0A { limit &-= 1 }
+    while start < limit {
+      let first = buffer[start]
+      guard first != stopA && first != stopB, let newline = memchr(base + start, 0x0A, limit &- start) else { return }
+      let position = base.distance(to: UnsafeRawPointer(newline))
+      let lineStart = start
+      start = position &+ 1
+      scan = start
+      if !body(line(lineStart, position, truncated: false)) { return }
+    }
+  }
+
   /// Calls `body` with each line in order until the input ends or `body` returns `false`.
   package mutating func forEachLine(_ body: (RawLine) throws -> Bool) throws {
     while let line = try nextLine() {

@@ -78,4 +78,42 @@ struct SkipLinesTests {
     for number in 1...400 where number % 37 == 0 || number % 37 == 5 { #expect(handedOut.contains(number), "line \(number)") }
     #expect(reader.truncatedLines == (1...400).filter { $0 % 37 == 5 }.count)
   }
+
+  /// `handLines(before:stoppingAt:_:)` hands out exactly the lines `nextLine()` would, in
+  /// order and numbered alike, stops before a JSON start or where the body says so, and never
+  /// hands out a line the reader would cut.
+  @Test(arguments: [64, 333, 4096])
+  func handingLinesOutInBulkSeesEveryLineOnce(readSize: Int) throws {
+    var texts: [String] = []
+    for number in 1...400 {
+      switch number % 37 {
+      case 0: texts.append("{\"data\": \"json \(number)\"}")
+      case 5: texts.append(String(repeating: "long ", count: 30) + "\(number)")
+      default: texts.append("line \(number)\(number % 3 == 0 ? "\r" : "")")
+      }
+    }
+    let input = texts.joined(separator: "\n") + "\n"
+    var reader = LineReader(MemorySource(input), maxLineLength: 100, readSize: readSize)
+    var seen: [(Int, String, Bool)] = []
+    var step = 0
+    while let line = try reader.nextLine() {
+      seen.append((line.number, String(decoding: line.bytes, as: UTF8.self), line.isTruncated))
+      step += 1
+      let block = reader.bufferedLines(from: line)
+      let target = block.baseAddress! + min(block.count, (step * 97) % 600)
+      var handed = 0
+      reader.handLines(before: target, stoppingAt: UInt8(ascii: "{"), UInt8(ascii: "d")) { line in
+        seen.append((line.number, String(decoding: line.bytes, as: UTF8.self), line.isTruncated))
+        handed += 1
+        return handed < 5  // the body stops the run now and then
+      }
+    }
+    #expect(reader.lineCount == 400)
+    #expect(seen.map(\.0) == Array(1...400))
+    for (number, text, truncated) in seen {
+      let original = texts[number - 1].hasSuffix("\r") ? String(texts[number - 1].dropLast()) : texts[number - 1]
+      #expect(text == String(original.prefix(100)) && truncated == (original.utf8.count > 100), "line \(number)")
+    }
+    #expect(reader.truncatedLines == (1...400).filter { $0 % 37 == 5 }.count)
+  }
 }
