@@ -74,4 +74,23 @@ struct TemplateMaskerTests {
     #expect(Fingerprint.of("") == "e3b0c44298fc")
     #expect(Fingerprint.of("No module named <S>").count == 12)
   }
+
+  /// The word scan that reads 8 bytes at a time ends where a byte-by-byte scan does, for bytes
+  /// on both sides of every range edge (`/0`, `9:`, `@A`, `Z[`, `` `a ``, `z{`) and above 0x7F.
+  @Test func wordEndsWhereTheByteScanEnds() {
+    let alphabet: [UInt8] = [0x2F, 0x30, 0x35, 0x39, 0x3A, 0x40, 0x41, 0x5A, 0x5B, 0x60, 0x61, 0x7A, 0x7B, 0x7F, 0x80, 0xC3, 0xE1, 0xFF, 0x20]
+    var generator = SystemRandomNumberGenerator()
+    for _ in 0..<5000 {
+      let bytes = (0..<Int.random(in: 0...40, using: &generator)).map { _ in
+        Bool.random(using: &generator) ? UInt8(ascii: "k") : alphabet.randomElement(using: &generator)!
+      }
+      bytes.withUnsafeBytes { text in
+        for start in 0...text.count {
+          var expected = start
+          while expected < text.count && (text[expected] &- 0x30 < 10 || (text[expected] | 0x20) &- 0x61 < 26) { expected += 1 }
+          #expect(TemplateMasker.wordEnd(text, from: start, text.count) == expected, "\(bytes) from \(start)")
+        }
+      }
+    }
+  }
 }
