@@ -128,14 +128,22 @@ extension LiteralPrefilter {
     }
   }
 
-  /// Whether the bytes at `text` show the literal at `range` (with its case folding).
+  /// Whether the bytes at `text` show the literal at `range` (with its case folding), which
+  /// is longer than 8 bytes: 8 bytes at a time, the last 8 overlapping the ones before.
   @inline(__always)
   private func equal(_ range: LiteralRange, _ text: UnsafeRawPointer) -> Bool {
-    let expected = literalBytes.baseAddress! + Int(range.start)
-    let fold = literalFold.baseAddress! + Int(range.start)
-    for offset in 0..<Int(range.count) where text.load(fromByteOffset: offset, as: UInt8.self) | fold[offset] != expected[offset] {
-      return false
+    let expected = UnsafeRawPointer(literalBytes.baseAddress! + Int(range.start))
+    let fold = UnsafeRawPointer(literalFold.baseAddress! + Int(range.start))
+    let count = Int(range.count)
+    @inline(__always) func same(at offset: Int) -> Bool {
+      text.loadUnaligned(fromByteOffset: offset, as: UInt64.self) | fold.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+        == expected.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
     }
-    return true
+    var offset = 0
+    while offset &+ 8 <= count {
+      guard same(at: offset) else { return false }
+      offset &+= 8
+    }
+    return offset == count || same(at: count &- 8)
   }
 }

@@ -26,6 +26,10 @@ struct LiteralPrefilterTests {
       #expect(candidates(prefilter, prefix + "RuntimeError: No CUDA GPUs are available") == [0], "offset \(padding)")
       #expect(candidates(prefilter, prefix + "RUNTIME ERROR here") == [1], "offset \(padding)")
       #expect(candidates(prefilter, prefix + "No CUDA GPUs are availabl") == [], "offset \(padding)")
+      // First and last 4 bytes right, the middle not (each 8-byte part is compared).
+      #expect(candidates(prefilter, prefix + "No CUDA GPUs xre available") == [], "offset \(padding)")
+      #expect(candidates(prefilter, prefix + "No CUDA GPUs are avaiXable") == [], "offset \(padding)")
+      #expect(candidates(prefilter, prefix + "RUNTIME-ERROR here") == [], "offset \(padding)")
     }
   }
 
