@@ -43,40 +43,57 @@ struct LineCounterTests {
 }
 
 struct SkipLinesTests {
-  /// Skipping to any line gives the same line numbers and texts as reading line by line, and
-  /// never passes a line that starts with a stop byte or is longer than the maximum.
-  @Test(arguments: [3, 40, 4096])
-  func skippingKeepsLineNumbersAndStops(readSize: Int) throws {
-    var texts: [String] = []
-    for number in 1...400 {
-      switch number % 37 {
-      case 0: texts.append("{\"data\": \"json \(number)\"}")
-      case 5: texts.append(String(repeating: "long ", count: 30) + "\(number)")
-      default: texts.append("line \(number)\(number % 3 == 0 ? "\r" : "")")
-      }
+  /// 400 lines: a JSON line every 37, a line longer than the maximum (100) every 37, a `\r`
+  /// before every third newline.
+  static let texts: [String] = (1...400).map { number in
+    switch number % 37 {
+    case 0: "{\"data\": \"json \(number)\"}"
+    case 5: String(repeating: "long ", count: 30) + "\(number)"
+    default: "line \(number)\(number % 3 == 0 ? "\r" : "")"
     }
-    let input = texts.joined(separator: "\n") + "\n"
-    var reader = LineReader(MemorySource(input), maxLineLength: 100, readSize: readSize)
+  }
+
+  /// Reads ``texts`` line by line with `advance` called after each line, aimed at a point up to
+  /// ~600 bytes ahead (or past everything buffered); returns the reader's counts and the lines
+  /// seen (number, text, cut), those `advance` adds included.
+  static func walk(
+    readSize: Int,
+    _ advance: (inout LineReader<MemorySource>, UnsafeRawPointer, inout [(Int, String, Bool)]) -> Void
+  ) throws -> (lines: Int, truncatedLines: Int, seen: [(Int, String, Bool)]) {
+    var reader = LineReader(MemorySource(texts.joined(separator: "\n") + "\n"), maxLineLength: 100, readSize: readSize)
     var seen: [(Int, String, Bool)] = []
     var step = 0
     while let line = try reader.nextLine() {
       seen.append((line.number, String(decoding: line.bytes, as: UTF8.self), line.isTruncated))
       step += 1
-      // Aim at a point up to ~600 bytes ahead (or past everything buffered).
       let block = reader.bufferedLines(from: line)
-      let target = block.baseAddress! + min(block.count, (step * 97) % 600)
-      reader.skipLines(before: target, stoppingAt: UInt8(ascii: "{"), UInt8(ascii: "d"))
+      advance(&reader, block.baseAddress! + min(block.count, (step * 97) % 600), &seen)
     }
-    #expect(reader.lineCount == 400)
-    if readSize >= 4096 { #expect(seen.count < 300, "lines were passed over") }
+    return (reader.lineCount, reader.truncatedLines, seen)
+  }
+
+  /// Each line seen (number, text, cut) is its original line, without `\r`, cut at 100 bytes.
+  static func expectOriginals(_ seen: [(Int, String, Bool)]) {
     for (number, text, truncated) in seen {
       let original = texts[number - 1].hasSuffix("\r") ? String(texts[number - 1].dropLast()) : texts[number - 1]
       #expect(text == String(original.prefix(100)) && truncated == (original.utf8.count > 100), "line \(number)")
     }
+  }
+
+  /// Skipping to any line gives the same line numbers and texts as reading line by line, and
+  /// never passes a line that starts with a stop byte or is longer than the maximum.
+  @Test(arguments: [3, 40, 4096])
+  func skippingKeepsLineNumbersAndStops(readSize: Int) throws {
+    let (lines, truncatedLines, seen) = try Self.walk(readSize: readSize) { reader, target, _ in
+      reader.skipLines(before: target, stoppingAt: UInt8(ascii: "{"), UInt8(ascii: "d"))
+    }
+    #expect(lines == 400)
+    if readSize >= 4096 { #expect(seen.count < 300, "lines were passed over") }
+    Self.expectOriginals(seen)
     // Every JSON line and every line the reader cuts was handed out, not skipped.
     let handedOut = Set(seen.map(\.0))
     for number in 1...400 where number % 37 == 0 || number % 37 == 5 { #expect(handedOut.contains(number), "line \(number)") }
-    #expect(reader.truncatedLines == (1...400).filter { $0 % 37 == 5 }.count)
+    #expect(truncatedLines == (1...400).filter { $0 % 37 == 5 }.count)
   }
 
   /// `handLines(before:stoppingAt:_:)` hands out exactly the lines `nextLine()` would, in
@@ -84,36 +101,18 @@ struct SkipLinesTests {
   /// hands out a line the reader would cut.
   @Test(arguments: [64, 333, 4096])
   func handingLinesOutInBulkSeesEveryLineOnce(readSize: Int) throws {
-    var texts: [String] = []
-    for number in 1...400 {
-      switch number % 37 {
-      case 0: texts.append("{\"data\": \"json \(number)\"}")
-      case 5: texts.append(String(repeating: "long ", count: 30) + "\(number)")
-      default: texts.append("line \(number)\(number % 3 == 0 ? "\r" : "")")
-      }
-    }
-    let input = texts.joined(separator: "\n") + "\n"
-    var reader = LineReader(MemorySource(input), maxLineLength: 100, readSize: readSize)
-    var seen: [(Int, String, Bool)] = []
-    var step = 0
-    while let line = try reader.nextLine() {
-      seen.append((line.number, String(decoding: line.bytes, as: UTF8.self), line.isTruncated))
-      step += 1
-      let block = reader.bufferedLines(from: line)
-      let target = block.baseAddress! + min(block.count, (step * 97) % 600)
+    let (lines, truncatedLines, seen) = try Self.walk(readSize: readSize) { reader, target, seen in
       var handed = 0
       reader.handLines(before: target, stoppingAt: UInt8(ascii: "{"), UInt8(ascii: "d")) { line in
+        #expect(line.bytes.first != UInt8(ascii: "{"), "a JSON line is left to nextLine()")
         seen.append((line.number, String(decoding: line.bytes, as: UTF8.self), line.isTruncated))
         handed += 1
         return handed < 5  // the body stops the run now and then
       }
     }
-    #expect(reader.lineCount == 400)
+    #expect(lines == 400)
     #expect(seen.map(\.0) == Array(1...400))
-    for (number, text, truncated) in seen {
-      let original = texts[number - 1].hasSuffix("\r") ? String(texts[number - 1].dropLast()) : texts[number - 1]
-      #expect(text == String(original.prefix(100)) && truncated == (original.utf8.count > 100), "line \(number)")
-    }
-    #expect(reader.truncatedLines == (1...400).filter { $0 % 37 == 5 }.count)
+    Self.expectOriginals(seen)
+    #expect(truncatedLines == (1...400).filter { $0 % 37 == 5 }.count)
   }
 }
