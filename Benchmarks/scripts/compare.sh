@@ -4,8 +4,9 @@
 # usage: Benchmarks/scripts/compare.sh [SIZE_MB] [--jobs N] [--skip-grep]
 # Generates (once) a deterministic synthetic corpus of SIZE_MB (default 1024), exports the
 # catalog's failure patterns for rg/grep, runs each tool with the page cache warm, and prints
-# MB/s, ratios against rg, and peak resident memory. space-triage runs on one thread, then on
-# N (default: the number of cores; a file of 64 MiB or more is read in parts). Then start-up:
+# MB/s (median of $RUNS runs, default 3), ratios against rg, and peak resident memory.
+# space-triage runs on one thread, then on N (default: the number of cores; a file of 64 MiB or
+# more is read in parts). Then start-up:
 # `--version`, `patterns list` and `classify` of one small Corpus log vs rg on the same file
 # (Benchmarks/scripts/startup.py, medians of 25 runs).
 # Needs: swift, python3, rg, GNU grep, /usr/bin/time.
@@ -34,16 +35,21 @@ bin="$root/.build/release/space-triage"
 bytes=$(stat -c %s "$corpus")
 cat "$corpus" > /dev/null  # warm the page cache
 
-# run NAME COMMAND…: prints seconds, MB/s and peak RSS; remembers seconds in $last
+# run NAME COMMAND…: runs it $RUNS times (default 3: one run on a shared machine can be off by
+# 20 %), prints the median seconds, MB/s and the largest peak RSS; remembers the median in $last
+runs="${RUNS:-3}"
 run() {
   local name="$1"; shift
-  local start end rss
-  start=$(date +%s.%N)
-  # Not /dev/null: GNU grep stops at the first match when its output is /dev/null.
-  /usr/bin/time -f "%M" -o "$data/rss" "$@" > "$data/out" 2> "$data/stderr" || true
-  end=$(date +%s.%N)
-  rss=$(tail -1 "$data/rss")
-  last=$(echo "$end - $start" | bc -l)
+  local start end rss=0 times=() i
+  for ((i = 0; i < runs; i++)); do
+    start=$(date +%s.%N)
+    # Not /dev/null: GNU grep stops at the first match when its output is /dev/null.
+    /usr/bin/time -f "%M" -o "$data/rss" "$@" > "$data/out" 2> "$data/stderr" || true
+    end=$(date +%s.%N)
+    times+=("$(echo "$end - $start" | bc -l)")
+    rss=$(( $(tail -1 "$data/rss") > rss ? $(tail -1 "$data/rss") : rss ))
+  done
+  last=$(printf "%s\n" "${times[@]}" | sort -g | sed -n "$(( (runs + 1) / 2 ))p")
   printf "%-28s %8.2f s %9.1f MB/s %8.1f MiB peak\n" "$name" "$last" "$(echo "$bytes / 1048576 / $last" | bc -l)" "$(echo "$rss / 1024" | bc -l)"
 }
 
