@@ -6381,7 +6381,7 @@ extension BundledCatalog {
     "read-traceback",
     "The stack trace under the error shows which import or call initialised CUDA first.",
     "3",
-    "RuntimeError: CUDA has been initialized before importing the `spaces` package. Try importing `spaces` before any other CUDA-related package.",
+    "2026-05-02 11:04:19,551 - launcher - ERROR - CUDA has been initialized before importing the `spaces` package. Try importing `spaces` before any other CUDA-related package.",
     "99",
     "9",
     "ERROR:app:CUDA has been initialized before importing the `spaces` package",

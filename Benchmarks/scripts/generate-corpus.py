@@ -24,7 +24,7 @@ FAILURES = [
     "Scheduling failure: not enough hardware capacity",
     "Launch timed out, workload was not healthy after 30 min",
     "gradio.exceptions.Error: 'ZeroGPU worker error'",
-    "RuntimeError: CUDA has been initialized before importing the `spaces` package. Try importing `spaces` before any other CUDA-related package.",
+    "2026-05-02 11:04:19,551 - launcher - ERROR - CUDA has been initialized before importing the `spaces` package. Try importing `spaces` before any other CUDA-related package.",
     '--> ERROR: process "/bin/sh -c pip install --no-cache-dir -r requirements.txt" did not complete successfully: exit code: 1',
     "Job failed with exit code: 137. Reason: OOMKilled",
 ]

@@ -72,7 +72,7 @@ struct DoctorCommandTests {
     space.stage = "RUNTIME_ERROR"
     space.hardwareCurrent = "cpu-basic"
     space.hardwareRequested = "cpu-basic"
-    space.errorMessage = "Exit code: 1. Reason: RuntimeError: CUDA has been initialized before importing the `spaces` package."
+    space.errorMessage = "Exit code: 1. Reason: app.py could not be imported: CUDA has been initialized before importing the `spaces` package."
     space.files = DoctorFixtures.brokenDuplicate
     space.variables = ["THEME": "dark"]
     space.secrets = []

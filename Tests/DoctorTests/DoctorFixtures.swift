@@ -94,12 +94,8 @@ enum DoctorFixtures {
   static let brokenRunLog = [
     "===== Application Startup at 2026-11-30 10:05:00 =====",
     "",
-    "Traceback (most recent call last):",
-    "  File \"/home/user/app/app.py\", line 8, in <module>",
-    "    import spaces",
-    "  File \"/usr/local/lib/python3.10/site-packages/spaces/__init__.py\", line 19, in <module>",
-    "    from .zero.torch import patching",
-    "RuntimeError: CUDA has been initialized before importing the `spaces` package. Try importing `spaces` before any other CUDA-related package.",
+    "INFO:launcher:importing app.py",
+    "ERROR:launcher:app.py could not be imported: CUDA has been initialized before importing the `spaces` package. Try importing `spaces` before any other CUDA-related package.",
   ]
 
   static let buildLog = [
