@@ -15,6 +15,9 @@ public final class CompiledCatalog: Sendable {
   /// The entries without a literal for the prefilter (run on every line): those of
   /// ``prefilter``'s ``LiteralPrefilter/alwaysRun``, known without building it.
   package let alwaysRun: [Int]
+  /// Per entry, whether a literal of it in a line proves that the entry matches, so that its
+  /// pattern need not run (``LiteralPrefilter/isLiteralAlternation(_:)``).
+  package let provenByLiteral: [Bool]
   /// The literal prefilter that decides which patterns a line can possibly match, built on
   /// first use: a classifier on the fast path probes with its own, tuned on its input
   /// (``BlockScanner``), and needs this one only for lines it probes one by one.
@@ -53,7 +56,10 @@ public final class CompiledCatalog: Sendable {
     if !problems.isEmpty { throw CatalogDiagnostics(problems) }
     self.signatures = catalog.signatures
     self.patterns = CompiledPatterns(signatures: catalog.signatures, compiled: patterns)
-    self.alwaysRun = LiteralPrefilter.alwaysRun(of: catalog.signatures)
+    // Each entry's literals found once for both tables.
+    let probed = catalog.signatures.map(LiteralPrefilter.probedLiterals)
+    self.alwaysRun = LiteralPrefilter.alwaysRun(probed: probed)
+    self.provenByLiteral = zip(catalog.signatures, probed).map(LiteralPrefilter.isLiteralAlternation)
   }
 
   /// The index of the entry with this id.

@@ -32,8 +32,8 @@ package final class LineMatcher {
   private let stamp: UnsafeMutablePointer<UInt32>
   /// Entries not to run for now, whatever the line (see ``setMuted(_:_:)``).
   private let muted: UnsafeMutableBufferPointer<Bool>
-  /// Per entry, whether a literal of it in the line proves the match
-  /// (``LiteralPrefilter/isLiteralAlternation(_:)``): the candidates it selects need no regex.
+  /// ``CompiledCatalog/provenByLiteral``, as an unsafe buffer: the candidates it flags need no
+  /// regex.
   private let provenByLiteral: UnsafeMutableBufferPointer<Bool>
   /// Each entry's pattern once taken from the catalog (which compiles it on its first use):
   /// later lines need no lock. SAFETY: the catalog, held above, keeps every pattern alive.
@@ -59,10 +59,7 @@ package final class LineMatcher {
     self.compiled = .allocate(capacity: count)
     compiled.initialize(repeating: nil)
     self.provenByLiteral = .allocate(capacity: count)
-    provenByLiteral.initialize(repeating: false)
-    for (index, signature) in catalog.signatures.enumerated() where LiteralPrefilter.isLiteralAlternation(signature) {
-      provenByLiteral[index] = true
-    }
+    _ = provenByLiteral.initialize(from: catalog.provenByLiteral)
   }
 
   deinit {

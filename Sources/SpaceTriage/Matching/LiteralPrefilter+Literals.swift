@@ -2,7 +2,12 @@ extension LiteralPrefilter {
   /// The entries of `signatures` that a prefilter built for them lists in ``alwaysRun`` (no
   /// usable literal), without building its tables.
   package static func alwaysRun(of signatures: [Signature]) -> [Int] {
-    signatures.indices.filter { probedLiterals(of: signatures[$0]) == nil }
+    alwaysRun(probed: signatures.map(probedLiterals))
+  }
+
+  /// ``alwaysRun(of:)`` from each entry's ``probedLiterals(of:)``.
+  static func alwaysRun(probed: [[String]?]) -> [Int] {
+    probed.indices.filter { probed[$0] == nil }
   }
 
   /// Whether the entry's literals are found in any case.
@@ -33,7 +38,12 @@ extension LiteralPrefilter {
   /// starts with a letter other than `T` and `Z`, so no occurrence can start inside a leading
   /// timestamp that the matched text leaves out (``LeadingTimestamp``).
   package static func isLiteralAlternation(_ signature: Signature) -> Bool {
-    guard !isCaseless(signature), !signature.anchored, let probed = probedLiterals(of: signature) else { return false }
+    isLiteralAlternation(signature, probed: probedLiterals(of: signature))
+  }
+
+  /// ``isLiteralAlternation(_:)`` for an entry whose ``probedLiterals(of:)`` are `probed`.
+  static func isLiteralAlternation(_ signature: Signature, probed: [String]?) -> Bool {
+    guard !isCaseless(signature), !signature.anchored, let probed else { return false }
     let syntax = Set("\\^$.?*+()[]{}".utf8)
     guard !signature.pattern.utf8.contains(where: { syntax.contains($0) }) else { return false }
     let alternatives = signature.pattern.split(separator: "|", omittingEmptySubsequences: false).map(String.init)

@@ -75,7 +75,8 @@ package final class Triage {
     _ = failures.initialize(from: signatures.map(\.signatureClass.isFailure))
     unrecognized = UnrecognizedCollector(signatures: signatures, redactor: redactor)
     shapeStorage = .allocate(capacity: 1)
-    shapeStorage.initialize(to: ShapeState(catalog: matcher.catalog))
+    let shapeState = ShapeState(catalog: matcher.catalog)
+    shapeStorage.initialize(to: shapeState)
     shapeOnLine = .allocate(capacity: 1)
     shapeOnLine.initialize(to: false)
     repeats = .allocate(capacity: max(1, signatures.count))
@@ -83,10 +84,7 @@ package final class Triage {
     repeatable = Triage.repeatable(matcher.catalog)
     mutableEntries = .allocate(capacity: max(1, signatures.count))
     _ = mutableEntries.initialize(from: ShapeState.mutableEntries(in: matcher.catalog))
-    exceptionShapes = signatures.indices.filter {
-      signatures[$0].signatureClass == .info && signatures[$0].effect == .failureShape
-        && [.pythonException, .nodeError].contains(ShapeKind(id: signatures[$0].id))
-    }
+    exceptionShapes = shapeState.kinds.indices.filter { [.pythonException, .nodeError].contains(shapeState.kinds[$0]) }
     surelyLooksLikeFailure = .allocate(capacity: max(1, signatures.count))
     _ = surelyLooksLikeFailure.initialize(
       from: signatures.indices.map {

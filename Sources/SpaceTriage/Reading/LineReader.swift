@@ -165,10 +165,7 @@ package struct LineReader<Source: ByteSource>: ~Copyable {
   package mutating func skipLines(before address: UnsafeRawPointer, stoppingAt stopA: UInt8, _ stopB: UInt8) -> Int {
     guard !skipping else { return 0 }
     let base = UnsafeRawPointer(buffer.baseAddress!)
-    // Only whole lines, and no more than one maximum line length at a time, so that no skipped
-    // line can be one that nextLine() would have cut.
-    var limit = min(end, start &+ maxLineLength, max(start, base.distance(to: address)))
-    while limit > start && buffer[limit &- 1] != 0x0A { limit &-= 1 }
+    let limit = wholeLinesEnd(before: address)
     guard limit > start else { return 0 }
     let run = LineCounter.wholeLines(
       in: UnsafeRawBufferPointer(start: base + start, count: limit &- start), stoppingAt: stopA, stopB)
@@ -187,8 +184,7 @@ package struct LineReader<Source: ByteSource>: ~Copyable {
   ) {
     guard !skipping else { return }
     let base = UnsafeRawPointer(buffer.baseAddress!)
-    var limit = min(end, start &+ maxLineLength, max(start, base.distance(to: address)))
-    while limit > start && buffer[limit &- 1] != 0x0A { limit &-= 1 }
+    let limit = wholeLinesEnd(before: address)
     while start < limit {
       let first = buffer[start]
       guard first != stopA && first != stopB, let newline = memchr(base + start, 0x0A, limit &- start) else { return }
@@ -198,6 +194,15 @@ package struct LineReader<Source: ByteSource>: ~Copyable {
       scan = start
       if !body(line(lineStart, position, truncated: false)) { return }
     }
+  }
+
+  /// The end of the whole buffered lines from the current line on that end before `address`:
+  /// no more than one maximum line length at a time, so that none of them can be a line that
+  /// ``nextLine()`` would have cut.
+  private func wholeLinesEnd(before address: UnsafeRawPointer) -> Int {
+    var limit = min(end, start &+ maxLineLength, max(start, UnsafeRawPointer(buffer.baseAddress!).distance(to: address)))
+    while limit > start && buffer[limit &- 1] != 0x0A { limit &-= 1 }
+    return limit
   }
 
   /// Calls `body` with each line in order until the input ends or `body` returns `false`.

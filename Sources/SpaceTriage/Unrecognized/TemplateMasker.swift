@@ -90,8 +90,7 @@ package enum TemplateMasker {
         continue
       }
       if isAlnum(byte) {
-        var end = i
-        end = wordEnd(text, from: end, n)
+        var end = wordEnd(text, from: i, n)
         var copyFrom = i
         if boundary {
           // What follows the word decides which masks may start here; most words need none.
