@@ -121,6 +121,24 @@ struct SplitFileTests {
     }
   }
 
+  /// A segment too large to hold in memory (a line of more than a megabyte) is read by the
+  /// calling thread itself, between segments the workers read: same report.
+  @Test func aSegmentTooLargeToHoldIsReadInPlace() throws {
+    let catalog = try #require(Self.catalog)
+    var text = ""
+    for index in 0..<300 { text += index == 150 ? "No CUDA GPUs are available " + String(repeating: "x", count: 1_500_000) + "\n" : "step \(index) ok\n" }
+    text += "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB\n"
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("split-long-\(UUID().uuidString).log").path
+    try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let sequential = try BatchClassifier.classify(.file(path), with: Classifier(catalog: catalog)).get()
+    #expect(sequential.truncatedLines == 1 && !sequential.findings.isEmpty)
+    for segmentSize in [64, 5000] {
+      let split = try #require(try splitReport(path, segmentSize: segmentSize, jobs: 2, catalog: catalog))
+      #expect(split == sequential, "segments of \(segmentSize) bytes")
+    }
+  }
+
   @Test func segmentsAreContiguousAndEndAfterANewline() throws {
     let text = (1...500).map { "line \($0) " + String(repeating: "x", count: $0 % 97) }.joined(separator: "\n")
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("segments-\(UUID().uuidString).log").path

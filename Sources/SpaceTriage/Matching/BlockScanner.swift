@@ -38,6 +38,8 @@ final class BlockScanner {
     var count = 0
     var covered = 0
     var epoch = -1
+    /// The hits of the last scan, or of the block handed over by ``adopt(_:epoch:)``.
+    var hits: UnsafePointer<LiteralPrefilter.LiteralHit>?
     var found = 0
     var cursor = 0
     /// Offset of the next ESC byte at or after the lines looked up so far (`count`: none; -1:
@@ -55,7 +57,7 @@ final class BlockScanner {
   /// Entries muted for now (``LineMatcher/setMuted(_:_:)``): a hit whose literal selects only
   /// muted entries counts as no hit, so its line is passed over like a line without literals.
   /// SAFETY: the matcher that owns the buffer outlives this scanner (both belong to one
-  /// ``Classifier``); `nil` for the split-file workers, which record such lines anyway.
+  /// ``Classifier``, or to the split-file reader that made this scanner).
   var muted: UnsafeMutableBufferPointer<Bool>?
   /// How many muted hits ``nextPointOfInterest(after:)`` passes over at most in one call.
   static let mutedLookahead = 64
@@ -90,6 +92,25 @@ final class BlockScanner {
   /// Forgets the last scan (call between inputs).
   func reset() { state.pointee = State() }
 
+  /// A block of whole lines already probed in full by another thread
+  /// (``LiteralPrefilter/scanWhole(_:into:)``): its literal occurrences in increasing order of
+  /// position, counted from `block`'s start.
+  struct Prescan {
+    var block: UnsafeRawBufferPointer
+    var hits: UnsafeBufferPointer<LiteralPrefilter.LiteralHit>
+  }
+
+  /// Takes `prescan` as the last scan: its lines are looked up without probing them again.
+  /// Its pointers must stay valid while the reader's buffer epoch is `epoch`, and its hits must
+  /// come from the prefilter this scanner uses.
+  func adopt(_ prescan: Prescan, epoch: Int) {
+    guard let prefilter else { return }
+    state.pointee = State(
+      literalByteSet: prefilter.literalByteSet, noHits: prefilter.lineHits(UnsafeBufferPointer(start: nil, count: 0)),
+      base: prescan.block.baseAddress, count: prescan.block.count, covered: prescan.block.count, epoch: epoch,
+      hits: prescan.hits.baseAddress, found: prescan.hits.count, cursor: 0, nextEscape: -1)
+  }
+
   /// Whether `line` lies outside what the last scan covered, in a buffer still valid at `epoch`.
   @inline(__always)
   func needsScan(_ line: UnsafeRawBufferPointer, epoch: Int) -> Bool {
@@ -105,7 +126,8 @@ final class BlockScanner {
     let result = prefilter.scan(block, into: hits)
     state.pointee = State(
       literalByteSet: prefilter.literalByteSet, noHits: prefilter.lineHits(UnsafeBufferPointer(start: nil, count: 0)),
-      base: block.baseAddress, count: block.count, covered: result.covered, epoch: epoch, found: result.count,
+      base: block.baseAddress, count: block.count, covered: result.covered, epoch: epoch,
+      hits: UnsafePointer(hits.baseAddress), found: result.count,
       cursor: 0, nextEscape: -1)
   }
 
@@ -121,7 +143,7 @@ final class BlockScanner {
     guard let base = state.pointee.base, let pointer = line.baseAddress else { return .ownPass }
     let start = base.distance(to: pointer)
     let end = start &+ line.count
-    guard start >= 0, end <= state.pointee.covered else { return .ownPass }
+    guard start >= 0, end <= state.pointee.covered, let hits = state.pointee.hits else { return .ownPass }
     if nextEscape(atOrAfter: start, in: base) < end { return .ownPass }
     var cursor = state.pointee.cursor
     let found = state.pointee.found
@@ -131,7 +153,7 @@ final class BlockScanner {
     state.pointee.cursor = cursor
     if first == cursor { return .skip }
     guard var lineHits = state.pointee.noHits else { return .ownPass }
-    lineHits.occurrences = UnsafeBufferPointer(rebasing: hits[first..<cursor])
+    lineHits.occurrences = UnsafeBufferPointer(start: hits + first, count: cursor &- first)
     if let muted, lineHits.allSelectOnly(muted: muted) { return .skip }
     return .hits(lineHits)
   }
@@ -145,6 +167,7 @@ final class BlockScanner {
     let covered = state.pointee.covered
     guard end <= covered else { return nil }
     var target = min(covered, nextEscape(atOrAfter: end, in: base))
+    guard let hits = state.pointee.hits else { return base + target }
     var cursor = state.pointee.cursor
     let found = state.pointee.found
     while cursor < found && Int(hits[cursor].position) < end { cursor &+= 1 }

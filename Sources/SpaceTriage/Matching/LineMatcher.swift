@@ -123,62 +123,6 @@ package final class LineMatcher {
     try runCandidates(found, current, text, line, onMatch)
   }
 
-  /// Like ``forEachMatch(in:line:hits:_:)``, but for a line another thread has matched
-  /// already (``SegmentRecorder``): `prematched` are the entries that matched there, in catalog
-  /// order, among all the line's candidates except the `deferred` ones, which this matcher
-  /// runs itself (they may be muted now, which the other thread could not know). Muted entries
-  /// and entries whose pattern gave up earlier in this input are left out, as
-  /// ``forEachMatch(in:line:hits:_:)`` would.
-  package func forEachMatch(
-    in text: UnsafeRawBufferPointer, line: Int, hits: LiteralPrefilter.LineHits,
-    prematched: UnsafeBufferPointer<Int32>, deferred: UnsafeBufferPointer<Bool>, _ onMatch: (Int) throws -> Void
-  ) rethrows {
-    let current = nextStamp()
-    var found = 0
-    hits.forEachSignature { index in
-      if deferred[index] && !muted[index] { add(index, current, &found) }
-    }
-    var chosen = UnsafeMutableBufferPointer(rebasing: candidates[0..<found])
-    if found > 1 { chosen.sort() }
-    // Merge the two ascending lists: this matcher's matches and the other thread's.
-    var next = 0
-    for index in chosen where runCandidate(index, text, line) {
-      while next < prematched.count && Int(prematched[next]) < index {
-        try deliverPrematched(Int(prematched[next]), onMatch)
-        next &+= 1
-      }
-      try onMatch(index)
-    }
-    while next < prematched.count {
-      try deliverPrematched(Int(prematched[next]), onMatch)
-      next &+= 1
-    }
-  }
-
-  @inline(__always)
-  private func deliverPrematched(_ index: Int, _ onMatch: (Int) throws -> Void) rethrows {
-    guard !muted[index], reported.isEmpty || !reported.contains(index) else { return }
-    try onMatch(index)
-  }
-
-  /// Calls `onMatch` with every entry, except the `deferred` ones, that matches `text` among
-  /// those the literals in `hits` select, in catalog order: the part of
-  /// ``forEachMatch(in:line:hits:_:)`` that does not depend on what is muted. Returns whether
-  /// some pattern gave up on the line (see ``regexProblems``).
-  func forEachMatch(
-    in text: UnsafeRawBufferPointer, line: Int, hits: LiteralPrefilter.LineHits, except deferred: UnsafeBufferPointer<Bool>,
-    _ onMatch: (Int) -> Void
-  ) {
-    let current = nextStamp()
-    var found = 0
-    hits.forEachSignature { index in
-      if !deferred[index] { add(index, current, &found) }
-    }
-    var chosen = UnsafeMutableBufferPointer(rebasing: candidates[0..<found])
-    if found > 1 { chosen.sort() }
-    for index in chosen where runCandidate(index, text, line) { onMatch(index) }
-  }
-
   /// The muted flags, by entry (read by the block scanner, which then passes over lines whose
   /// literals select only muted entries). Valid while this matcher lives.
   var mutedEntries: UnsafeMutableBufferPointer<Bool> { muted }

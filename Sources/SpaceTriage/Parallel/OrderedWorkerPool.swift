@@ -4,10 +4,10 @@ internal import Foundation
 ///
 /// The one pool of the parallel paths: ``BatchClassifier`` runs one job per input,
 /// ``SplitFileClassifier`` one per segment of a large file. Each worker makes its per-thread
-/// state once, on its own thread (`makeWorker`: a ``Classifier``, a ``SegmentRecorder``), then
+/// state once, on its own thread (`makeWorker`: a ``Classifier``, say), then
 /// runs job after job with the function it returned. Workers run at most `window` jobs ahead of
 /// the last one taken, so memory is bounded by the window, not by the number of jobs. A result
-/// may be noncopyable (a ``SegmentRecord`` owns its buffer): it is moved, never copied, from
+/// may be noncopyable: it is moved, never copied, from
 /// the worker to the caller of ``take(_:)``.
 ///
 /// One pool runs one batch of jobs: take the results in order with ``take(_:)``, then call

@@ -5,51 +5,46 @@ import SystemPackage
 /// from start to end.
 ///
 /// The file is cut at line starts into segments of about `segmentSize` bytes. Worker threads
-/// route each segment's lines as the sequential path does (``LineRouter``), but instead of
-/// matching they record, in a compact buffer, every line the sequential path would look at:
-/// lines to decode, lines with literal hits, and lines needed for traceback and banner
-/// bookkeeping. The calling thread then replays the segments' records in order into one
-/// ``Triage``, which alone runs PCRE2 and keeps the stages.
-///
-/// A worker cannot know the state a segment starts in; it assumes no open traceback, no build
-/// banner waiting for its next line, and no SSE stream. When the replay reaches a segment in
-/// another state, it reads that segment itself, line by line, until its state is the assumed
-/// one again (a traceback has closed), and takes the worker's records from there on. From that
-/// line the worker's view and the real one agree, because both saw the same lines since.
-///
-/// Workers also match the lines with literals (all entries but those the triage may mute), and
-/// send a snapshot of an open traceback instead of its frame lines, so that the replay does
-/// little more than the triage's own bookkeeping.
+/// read each segment into memory and probe it in full for the catalog's literals (a
+/// ``ScannedSegment``): the reading and the block scan, which take about half of the sequential
+/// path's time and depend on nothing before the segment. The calling thread takes the segments
+/// in order and routes their lines into one ``Triage`` exactly as the sequential path does
+/// (``LineRouter``), from the segment's memory and with the worker's hits instead of reading
+/// and probing: the triage's state (tracebacks, banners, SSE, muted entries) flows from one
+/// segment into the next as it would in one reader.
 ///
 /// The workers are an ``OrderedWorkerPool``, the one ``BatchClassifier`` uses too. Memory: at
-/// most `jobs + 2` segments' records are held at once (`jobs + 1` waiting, one being replayed).
+/// most `jobs + 2` segments are held at once (`jobs + 1` waiting, one being routed); a segment
+/// larger than ``largestHeldSegment`` (a line of many megabytes) is not held but read by the
+/// calling thread itself.
 final class SplitFileClassifier: @unchecked Sendable {
-  // SAFETY: `spareBuffers` is guarded by `lock`; the rest is immutable, and the prefilter is
+  // SAFETY: `spareSegments` is guarded by `lock`; the rest is immutable, and the prefilter is
   // shared read-only.
   private let descriptor: FileDescriptor
   private let segments: [Range<Int>]
   private let prefilter: LiteralPrefilter
   private let readSize: Int
   private let window: Int
+  private let largest: Int
   private let lock = NSLock()
-  /// Record buffers already replayed, for the workers to fill again.
-  private var spareBuffers: [UnsafeMutableRawBufferPointer] = []
+  /// Segments already routed, for the workers to fill again.
+  private var spareSegments: [ScannedSegment] = []
 
   /// The default segment size.
-  static let defaultSegmentSize = 4 << 20
-  /// Bytes read at a time while the calling thread reads the start of a segment itself.
-  static let catchUpReadSize = 16 << 10
+  static let defaultSegmentSize = 1 << 20
 
-  private init(descriptor: FileDescriptor, segments: [Range<Int>], prefilter: LiteralPrefilter, readSize: Int, jobs: Int) {
+  /// The largest segment held in memory, for segments of `segmentSize` bytes.
+  static func largestHeldSegment(segmentSize: Int) -> Int { 2 * segmentSize + LineReader<MemorySource>.defaultMaxLineLength }
+
+  private init(
+    descriptor: FileDescriptor, segments: [Range<Int>], prefilter: LiteralPrefilter, readSize: Int, jobs: Int, largest: Int
+  ) {
     self.descriptor = descriptor
     self.segments = segments
     self.prefilter = prefilter
     self.readSize = readSize
     self.window = jobs + 1
-  }
-
-  deinit {
-    for buffer in spareBuffers { buffer.deallocate() }
+    self.largest = largest
   }
 
   /// Classifies the first `size` bytes of the file open on `descriptor` (the file as it was
@@ -71,7 +66,8 @@ final class SplitFileClassifier: @unchecked Sendable {
     }
     let segments = try lineAlignedSegments(descriptor, size: size, segmentSize: max(1, segmentSize))
     let split = SplitFileClassifier(
-      descriptor: descriptor, segments: segments, prefilter: prefilter, readSize: classifier.readSize, jobs: jobs)
+      descriptor: descriptor, segments: segments, prefilter: prefilter, readSize: classifier.readSize, jobs: jobs,
+      largest: largestHeldSegment(segmentSize: max(1, segmentSize)))
     return try split.run(name: name, classifier: classifier, jobs: jobs)
   }
 
@@ -104,17 +100,13 @@ final class SplitFileClassifier: @unchecked Sendable {
   // MARK: - Running
 
   private func run(name: String, classifier: Classifier, jobs: Int) throws -> Report {
-    // Each worker matches with a matcher of its own (match data is per thread).
-    let catalog = classifier.catalog
-    let matchLimit = classifier.matcher.matchLimit
-    let pool = OrderedWorkerPool<Result<SegmentRecord, any Error>>(count: segments.count, workers: jobs, window: window) {
+    let pool = OrderedWorkerPool<Result<ScannedSegment, any Error>>(count: segments.count, workers: max(1, jobs - 1), window: window) {
       [self] in
-      let recorder = SegmentRecorder(
-        prefilter: prefilter, matcher: LineMatcher(catalog: catalog, matchLimit: matchLimit))
       return { index in
-        let buffer = self.lock.withLock { self.spareBuffers.popLast() }
+        let segment = self.lock.withLock { self.spareSegments.popLast() } ?? ScannedSegment()
         return Result {
-          try recorder.record(FileRangeSource(self.descriptor, range: self.segments[index]), readSize: self.readSize, into: buffer)
+          try segment.read(self.descriptor, range: self.segments[index], largest: self.largest, prefilter: self.prefilter)
+          return segment
         }
       }
     }
@@ -124,35 +116,36 @@ final class SplitFileClassifier: @unchecked Sendable {
     let decoder = classifier.decoder
     decoder.reset()
     let sink = TriageSink(triage: triage, decoder: decoder)
-    let router = LineRouter(decoder: decoder, scanner: BlockScanner(prefilter: prefilter))
+    let scanner = BlockScanner(prefilter: prefilter)
+    scanner.muted = classifier.matcher.mutedEntries
+    let router = LineRouter(decoder: decoder, scanner: scanner)
     var lines = 0
     var bytes = 0
     var truncatedLines = 0
-    var catchUpBuffer: LineBuffer?
-    for (index, segment) in segments.enumerated() {
-      let record: SegmentRecord
+    var readBuffer: LineBuffer?
+    for index in segments.indices {
+      let segment: ScannedSegment
       switch pool.take(index) {
-      case .success(let taken): record = taken
+      case .success(let taken): segment = taken
       case .failure(let error): throw error
       }
       sink.lineOffset = lines
-      // Lines this thread reads itself, until the segment is in the state its worker assumed.
-      var caughtUp = 0
-      if triage.needsEveryLine || decoder.sawSSE {
-        // An open traceback or banner ends within a few lines: read a little at a time (an
-        // SSE stream never ends, so the whole segment is read).
-        let catchUpReadSize = decoder.sawSSE ? readSize : min(readSize, Self.catchUpReadSize)
-        var reader = LineReader(FileRangeSource(descriptor, range: segment), readSize: catchUpReadSize, reusing: catchUpBuffer)
-        catchUpBuffer = reader.lineBuffer
-        try router.route(&reader, to: sink) { _ in !triage.needsEveryLine && !decoder.sawSSE }
-        caughtUp = reader.lineCount
+      if segment.isFilled {
+        var reader = LineReader(filled: segment.buffer, count: segment.count)
+        try router.route(&reader, to: sink, prescanned: segment.prescan)
+        lines += reader.lineCount
+        bytes += reader.bytesRead
+        truncatedLines += reader.truncatedLines
+      } else {
+        // Too large to hold (or empty): read here, as the sequential path would.
+        var reader = LineReader(FileRangeSource(descriptor, range: segments[index]), readSize: readSize, reusing: readBuffer)
+        readBuffer = reader.lineBuffer
+        try router.route(&reader, to: sink)
+        lines += reader.lineCount
+        bytes += reader.bytesRead
+        truncatedLines += reader.truncatedLines
       }
-      record.replay(after: caughtUp, into: sink, prefilter: prefilter)
-      lines += record.lines
-      bytes += record.bytesRead
-      truncatedLines += record.truncatedLines
-      let buffer = record.releaseBuffer()
-      lock.withLock { spareBuffers.append(buffer) }
+      lock.withLock { spareSegments.append(segment) }
     }
     return triage.finish(source: name, lines: lines, bytes: bytes, truncatedLines: truncatedLines)
   }

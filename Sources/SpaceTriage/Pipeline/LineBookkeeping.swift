@@ -1,7 +1,5 @@
-/// What a line may need besides matching, kept the same way by the sequential path
-/// (``Triage``) and by the split-file workers (``SegmentRecorder``), so that both look at the
-/// same lines: whether a build banner still waits for a line with text after it, and the
-/// Python traceback being printed.
+/// What a line may need besides matching (kept by ``Triage``): whether a build banner still
+/// waits for a line with text after it, and the Python traceback being printed.
 ///
 /// The two flags every line reads sit behind a pointer, so the per-line fast path pays no
 /// exclusivity check.
@@ -23,13 +21,6 @@ final class LineBookkeeping {
 
   deinit { flags.deallocate() }
 
-  /// Back to the state of a fresh input: no traceback open, nothing waited for (a split-file
-  /// worker starts each segment so; the replay relies on it).
-  func reset() {
-    traceback.reset()
-    flags.pointee = Flags()
-  }
-
   /// Whether the next line must be looked at even if no literal occurs in it: a traceback is
   /// open, or a build banner still waits for a line with text after it.
   @inline(__always)
@@ -38,8 +29,7 @@ final class LineBookkeeping {
   }
 
   /// After a line whose meaning is on the next line with text (Spring's `Description:`, a
-  /// Rust panic's message): that line is handed out even without a literal. The split-file
-  /// workers keep every first line with text after a line where an entry matched anyway.
+  /// Rust panic's message): that line is handed out even without a literal.
   func waitForNextText() { flags.pointee.waitingForText = true }
 
   /// Whether `text` is the line with text that ``waitForNextText()`` waits for (then the wait
@@ -84,26 +74,6 @@ final class LineBookkeeping {
   func lineEnds(_ text: UnsafeRawBufferPointer) {
     guard flags.pointee.tracebackOpen else { return }
     traceback.closeIfEnded(text)
-    flags.pointee.tracebackOpen = traceback.isOpen
-  }
-
-  /// Whether `text`, a line holding no literal, changes the bookkeeping: the first line with
-  /// text after a banner, a traceback's frames and the line that closes it.
-  func wouldChange(_ text: UnsafeRawBufferPointer) -> Bool {
-    ((flags.pointee.waitingAfterBanner || flags.pointee.waitingForText) && Self.hasText(text))
-      || !traceback.ignores(text)
-  }
-
-  /// Whether looking at `text` only adds a frame to the open traceback: no banner or line
-  /// with text is waited for, and `text` is a frame line. A split-file worker sends a
-  /// snapshot of the traceback after such lines instead of the lines themselves.
-  func onlyAddsFrame(_ text: UnsafeRawBufferPointer) -> Bool {
-    !flags.pointee.waitingAfterBanner && !flags.pointee.waitingForText && traceback.isFrameOfOpenTraceback(text)
-  }
-
-  /// Takes the traceback state a split-file worker wrote (``TracebackTracker/writeSnapshot(to:)``).
-  func restoreTraceback(from snapshot: UnsafeRawPointer) {
-    traceback.restoreSnapshot(from: snapshot)
     flags.pointee.tracebackOpen = traceback.isOpen
   }
 

@@ -35,10 +35,15 @@ struct LineRouter {
   /// Sends the lines of `reader` to `sink` until the input ends, or until `stop` (asked after
   /// each line handed out) says so. The scanner forgets what it scanned before: a new reader
   /// may reuse the memory, and even the buffer epoch, of an earlier one.
+  ///
+  /// - Parameter prescanned: the reader's whole input, already probed by another thread (a
+  ///   reader of a filled buffer): its lines are looked up in those hits.
   func route<Source: ByteSource, Sink: LineSink>(
-    _ reader: inout LineReader<Source>, to sink: Sink, stop: ((Sink) -> Bool)? = nil
+    _ reader: inout LineReader<Source>, to sink: Sink, stop: ((Sink) -> Bool)? = nil,
+    prescanned: BlockScanner.Prescan? = nil
   ) throws {
     scanner?.reset()
+    if let prescanned { scanner?.adopt(prescanned, epoch: reader.bufferEpoch) }
     while let line = try reader.nextLine() {
       guard let scanner, !line.isTruncated else {
         sink.decodedLine(line)

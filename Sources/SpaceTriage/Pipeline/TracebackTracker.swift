@@ -59,9 +59,6 @@ final class TracebackTracker {
   /// Whether a traceback is being printed.
   var isOpen: Bool { state.pointee.isOpen }
 
-  /// Forgets everything: no traceback is open (a split-file worker starting a new segment).
-  func reset() { state.pointee = State() }
-
   /// A cheap first look: could `text` be a traceback header? It starts with `T` or ends with
   /// `):` (before trailing blanks).
   @inline(__always)
@@ -157,18 +154,6 @@ final class TracebackTracker {
     return c_memmem(base, text.count, needle.utf8Start, needle.utf8CodeUnitCount) != nil
   }
 
-  /// Whether looking at `text` (``observe(_:line:)`` then ``closeIfEnded(_:)``) would change
-  /// nothing: no traceback is open and `text` is no header, or one is open and `text` is blank
-  /// or an indented line that is not a frame (the code line under a frame).
-  func ignores(_ text: UnsafeRawBufferPointer) -> Bool {
-    guard let first = text.first else { return true }
-    guard state.pointee.isOpen else { return !Self.isHeader(text) }
-    guard first == 0x20 || first == 0x09, !Self.isHeader(text) else { return false }
-    var start = 1
-    while start < text.count && (text[start] == 0x20 || text[start] == 0x09) { start += 1 }
-    return !Self.starts(UnsafeRawBufferPointer(rebasing: text[start...]), with: Self.frame)
-  }
-
   /// Context lines for a failure found on `line`, if it ends the open traceback.
   func context(forFailureAt line: Int, text: UnsafeRawBufferPointer) -> [String] {
     let state = self.state.pointee
@@ -196,60 +181,6 @@ final class TracebackTracker {
       raising.append(contentsOf: last)
     }
     return (state.startLine, state.frames)
-  }
-
-  /// Whether `text` is a frame line (`  File "…"`) of the open traceback: looking at it only
-  /// adds a frame.
-  func isFrameOfOpenTraceback(_ text: UnsafeRawBufferPointer) -> Bool {
-    guard state.pointee.isOpen, let first = text.first, first == 0x20 || first == 0x09, !Self.isHeader(text) else {
-      return false
-    }
-    var start = 1
-    while start < text.count && (text[start] == 0x20 || text[start] == 0x09) { start += 1 }
-    return Self.starts(UnsafeRawBufferPointer(rebasing: text[start...]), with: Self.frame)
-  }
-
-  // MARK: - Snapshots (a split-file worker hands its state to the replaying thread)
-
-  /// The most bytes ``writeSnapshot(to:)`` writes.
-  static var maxSnapshotSize: Int { MemoryLayout<State>.stride + 3 * maxFrameLength }
-
-  /// The bytes ``writeSnapshot(to:)`` writes now.
-  var snapshotSize: Int {
-    let state = self.state.pointee
-    return MemoryLayout<State>.stride + state.firstFrameLength + state.lastFrameLength + state.ownFrameLength
-  }
-
-  /// Writes the whole state (``snapshotSize`` bytes) to `destination`.
-  func writeSnapshot(to destination: UnsafeMutableRawPointer) {
-    let state = self.state.pointee
-    destination.copyMemory(from: self.state, byteCount: MemoryLayout<State>.stride)
-    var at = destination + MemoryLayout<State>.stride
-    func write(_ buffer: UnsafeMutableRawBufferPointer, _ length: Int) {
-      if length > 0, let start = buffer.baseAddress { at.copyMemory(from: start, byteCount: length) }
-      at += length
-    }
-    write(firstFrame, state.firstFrameLength)
-    write(lastFrame, state.lastFrameLength)
-    write(ownFrame, state.ownFrameLength)
-  }
-
-  /// Takes the state written by another tracker's ``writeSnapshot(to:)``, except the header's
-  /// line number: the writer numbers lines in its own way (a segment's), and the header line
-  /// always reaches this tracker itself.
-  func restoreSnapshot(from source: UnsafeRawPointer) {
-    let startLine = self.state.pointee.startLine
-    self.state.pointee = source.loadUnaligned(as: State.self)
-    self.state.pointee.startLine = startLine
-    let state = self.state.pointee
-    var at = source + MemoryLayout<State>.stride
-    func read(_ buffer: UnsafeMutableRawBufferPointer, _ length: Int) {
-      if length > 0, let start = buffer.baseAddress { start.copyMemory(from: at, byteCount: length) }
-      at += length
-    }
-    read(firstFrame, state.firstFrameLength)
-    read(lastFrame, state.lastFrameLength)
-    read(ownFrame, state.ownFrameLength)
   }
 
   /// Whether ``closeIfEnded(_:)`` would close the traceback on `text`: its exception line.

@@ -141,13 +141,6 @@ struct ShapeState {
     }
   }
 
-  /// Per entry, whether it may be muted (``runningMarkers(in:)``): a thread that matches lines
-  /// ahead of the triage leaves these to it.
-  static func mutableEntries(in catalog: CompiledCatalog) -> [Bool] {
-    var result = Array(repeating: false, count: catalog.signatures.count)
-    for index in runningMarkers(in: catalog) { result[index] = true }
-    return result
-  }
 }
 
 /// A repeated Python exception kept as bytes in reused buffers: no allocation per repeat.

@@ -20,7 +20,7 @@ package final class Triage {
   var findingOrder: [Int] = []
   private var lastBuildBanner: (line: Int, text: String)?
   private var sawErrorBox = false
-  /// The banner and traceback bookkeeping (shared with the split-file workers).
+  /// The banner and traceback bookkeeping.
   let books = LineBookkeeping()
   /// Per entry, what a match does to the stages: the effect of an info entry (`.none` for a
   /// finding). A flat copy, so that a match copies no `Signature`.
@@ -45,9 +45,6 @@ package final class Triage {
   var pendingRepeats: [Int] = []
   /// Per entry, whether its repeats may be kept (see ``repeatable(_:)``).
   let repeatable: [Bool]
-  /// Per entry, whether it may be muted (``ShapeState/mutableEntries(in:)``): a prematched
-  /// line's candidates among these are matched here.
-  private let mutableEntries: UnsafeMutableBufferPointer<Bool>
   /// The Python exception and Node error shapes: inside an open traceback their matches are
   /// ignored (the traceback reads its own exception line), so they are not run there when the
   /// line is sure to count as failure-looking without them (see ``surelyLooksLikeFailure``).
@@ -82,8 +79,6 @@ package final class Triage {
     repeats = .allocate(capacity: max(1, signatures.count))
     repeats.initialize(repeating: PendingRepeat())
     repeatable = Triage.repeatable(matcher.catalog)
-    mutableEntries = .allocate(capacity: max(1, signatures.count))
-    _ = mutableEntries.initialize(from: ShapeState.mutableEntries(in: matcher.catalog))
     exceptionShapes = shapeState.kinds.indices.filter { [.pythonException, .nodeError].contains(shapeState.kinds[$0]) }
     surelyLooksLikeFailure = .allocate(capacity: max(1, signatures.count))
     _ = surelyLooksLikeFailure.initialize(
@@ -100,7 +95,6 @@ package final class Triage {
     failures.deallocate()
     _ = repeats.deinitialize()
     repeats.deallocate()
-    mutableEntries.deallocate()
     surelyLooksLikeFailure.deallocate()
   }
 
@@ -120,17 +114,6 @@ package final class Triage {
     observe(text, line, hits: hits, timestamp)
   }
 
-  /// Like ``observe(text:line:hits:timestamp:)``, for a line another thread has matched
-  /// already: `prematched` are the entries that matched, in catalog order, among the
-  /// candidates that cannot be muted (see ``LineMatcher/forEachMatch(in:line:hits:prematched:deferred:_:)``).
-  func observe(
-    text: UnsafeRawBufferPointer, line: Int, hits: LiteralPrefilter.LineHits, prematched: UnsafeBufferPointer<Int32>,
-    timestamp: @autoclosure () -> String? = nil
-  ) {
-    if !books.needsEveryLine && matcher.selectsOnlyMuted(hits) { return }
-    observe(text, line, hits: hits, timestamp, prematched: prematched)
-  }
-
   /// Notes a line in which no entry can match (a block scan found no literal in it): only the
   /// traceback and banner bookkeeping look at it.
   package func observeUnmatched(text: UnsafeRawBufferPointer, line: Int) {
@@ -143,7 +126,7 @@ package final class Triage {
 
   private func observe(
     _ text: UnsafeRawBufferPointer, _ line: Int, hits: LiteralPrefilter.LineHits?,
-    _ timestamp: () -> String?, matching: Bool = true, prematched: UnsafeBufferPointer<Int32>? = nil
+    _ timestamp: () -> String?, matching: Bool = true
   ) {
     // What the app printed, without the collector's timestamp (the shapes read it from its start).
     let text = LeadingTimestamp.stripped(text)
@@ -182,10 +165,7 @@ package final class Triage {
       !exceptionShapes.isEmpty && books.traceback.isOpen && hits.map { $0.selectsAny(of: surelyLooksLikeFailure) } == true
     if skipsExceptionShapes { for index in exceptionShapes { matcher.setMuted(index, true) } }
     defer { if skipsExceptionShapes { for index in exceptionShapes { matcher.setMuted(index, false) } } }
-    if let hits, let prematched {
-      matcher.forEachMatch(
-        in: text, line: line, hits: hits, prematched: prematched, deferred: UnsafeBufferPointer(mutableEntries), handle)
-    } else if let hits {
+    if let hits {
       matcher.forEachMatch(in: text, line: line, hits: hits, handle)
     } else {
       matcher.forEachMatch(in: text, line: line, handle)

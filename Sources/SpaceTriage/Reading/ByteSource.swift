@@ -41,6 +41,13 @@ public struct FileRangeSource: ByteSource {
   }
 }
 
+/// The source of a ``LineReader`` whose buffer was filled beforehand
+/// (``LineReader/init(filled:count:maxLineLength:)``): it has nothing more to read.
+package struct FilledBufferSource: ByteSource {
+  package init() {}
+  package mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int { 0 }
+}
+
 /// Serves bytes from memory, `chunkSize` bytes per read at most (tests use this to try every
 /// split point and a one-byte drip).
 public struct MemorySource: ByteSource {

@@ -8,8 +8,8 @@
 /// was found not to run under Swift 6.3 — AddressSanitizer showed one leaked buffer per input —
 /// so the buffer lives in a class whose `deinit` always does.)
 package final class LineBuffer {
-  let bytes: UnsafeMutableRawBufferPointer
-  init(byteCount: Int) { bytes = .allocate(byteCount: byteCount, alignment: 16) }
+  package let bytes: UnsafeMutableRawBufferPointer
+  package init(byteCount: Int) { bytes = .allocate(byteCount: byteCount, alignment: 16) }
   deinit { bytes.deallocate() }
 }
 
@@ -76,6 +76,21 @@ package struct LineReader<Source: ByteSource>: ~Copyable {
       self.storage = LineBuffer(byteCount: byteCount)
     }
     self.buffer = storage.bytes
+  }
+
+  /// A reader of the first `count` bytes of `filled`, which hold a whole input (or a part of one
+  /// that ends after a newline): nothing more is read, and the lines are handed out at their
+  /// addresses in `filled` (its buffer epoch never changes). `filled` must have room for at
+  /// least one byte more than `count`.
+  package init(filled: LineBuffer, count: Int, maxLineLength: Int = LineReader.defaultMaxLineLength)
+  where Source == FilledBufferSource {
+    precondition(count < filled.bytes.count, "a filled buffer keeps a byte of room")
+    self.source = FilledBufferSource()
+    self.maxLineLength = max(1, maxLineLength)
+    self.storage = filled
+    self.buffer = filled.bytes
+    self.end = count
+    self.bytesRead = count
   }
 
   /// The buffer this reader reads into, for a later reader to reuse.

@@ -38,6 +38,30 @@ struct LineReaderTests {
     #expect(lines.last?.bytes.suffix(2) == [0xC3, 0x28])
   }
 
+  /// A reader of bytes already in its buffer (a split-file segment) hands out what a reader
+  /// of a stream does: CRLF, NUL, invalid UTF-8, an unterminated last line, and lines longer
+  /// than the maximum cut.
+  @Test func aFilledBufferGivesTheLinesOfAStream() throws {
+    let long = Array(repeating: UInt8(ascii: "x"), count: 40)
+    for bytes in [Self.fixture, long + [0x0A] + Self.fixture + [0x0A] + long + [0x0D, 0x0A], [0x0A, 0x0A], []] {
+      for maxLineLength in [8, 39, 40, 41, 1 << 20] {
+        let buffer = LineBuffer(byteCount: bytes.count + 1)
+        bytes.withUnsafeBytes { buffer.bytes.copyMemory(from: $0) }
+        var reader = LineReader(filled: buffer, count: bytes.count, maxLineLength: maxLineLength)
+        var lines: [CollectedLine] = []
+        // The lines stay where they are: a block scan of the buffer speaks for all of them.
+        var epochs: Set<Int> = []
+        while let line = try reader.nextLine() {
+          lines.append(CollectedLine(number: line.number, bytes: Array(line.bytes), truncated: line.isTruncated))
+          epochs.insert(reader.bufferEpoch)
+        }
+        let streamed = try collectLines(MemorySource(bytes, chunkSize: 5), maxLineLength: maxLineLength, readSize: 16)
+        #expect(lines == streamed, "\(bytes.count) bytes, lines of at most \(maxLineLength)")
+        #expect(reader.bytesRead == bytes.count && epochs.count <= 1)
+      }
+    }
+  }
+
   @Test func everySplitPointGivesTheSameLines() throws {
     let whole = try collectLines(MemorySource(Self.fixture))
     // A read size smaller than the input forces every split point through the buffer logic.

@@ -1,0 +1,69 @@
+import Foundation
+import SystemPackage
+import Testing
+
+@testable import SpaceTriage
+
+/// A segment read and probed by a split-file worker holds the literal occurrences one block
+/// scan over the same bytes finds, however many there are.
+struct ScannedSegmentTests {
+  private static let prefilter = LiteralPrefilter(signatures: [
+    Signature(id: "a.oom", title: "OOM", stage: .running, signatureClass: .persistent, pattern: "OOMKilled"),
+    Signature(id: "a.cuda", title: "CUDA", stage: .running, signatureClass: .persistent, pattern: "No CUDA GPUs are available"),
+  ])
+
+  /// A hit as a line lookup sees it: the line it lies in and its literal (its position is a
+  /// probe's, which depends on where the scan started).
+  private struct LineHit: Equatable {
+    var line: Int
+    var literal: Int32
+  }
+
+  private func lineHits(_ hits: [LiteralPrefilter.LiteralHit], in bytes: [UInt8]) -> [LineHit] {
+    hits.map { hit in LineHit(line: bytes[0..<Int(hit.position)].count { $0 == 0x0A }, literal: hit.literal) }
+  }
+
+  /// Every occurrence, from one scan with room for all of them.
+  private func allHits(_ bytes: [UInt8]) -> [LineHit] {
+    let room = UnsafeMutableBufferPointer<LiteralPrefilter.LiteralHit>.allocate(capacity: bytes.count + 64)
+    defer { room.deallocate() }
+    let result = bytes.withUnsafeBytes { Self.prefilter.scan($0, into: room) }
+    #expect(result.covered == bytes.count)
+    return lineHits(Array(room[0..<result.count]), in: bytes)
+  }
+
+  private func segmentHits(_ bytes: [UInt8], largest: Int = .max) throws -> (filled: Bool, hits: [LineHit], text: [UInt8]) {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("segment-\(UUID().uuidString).log").path
+    try Data(bytes).write(to: URL(fileURLWithPath: path))
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let descriptor = try FileDescriptor.open(FilePath(path), .readOnly)
+    defer { try? descriptor.close() }
+    let segment = ScannedSegment()
+    try segment.read(descriptor, range: 0..<bytes.count, largest: largest, prefilter: Self.prefilter)
+    let prescan = segment.prescan
+    return (segment.isFilled, lineHits(Array(prescan.hits), in: bytes), Array(prescan.block))
+  }
+
+  @Test(arguments: [
+    // Few hits; more lines with hits than the initial room; one line with more hits than it.
+    (10, 1), (3000, 1), (2, 5000),
+  ])
+  func holdsEveryOccurrenceInOrder(lines: Int, perLine: Int) throws {
+    var text = ""
+    for index in 0..<lines {
+      text += "step \(index) " + String(repeating: index % 2 == 0 ? "OOMKilled " : "No CUDA GPUs are available ", count: perLine) + "\n"
+    }
+    let bytes = Array(text.utf8)
+    let segment = try segmentHits(bytes)
+    #expect(segment.filled && segment.text == bytes)
+    #expect(segment.hits.count == lines * perLine)
+    #expect(segment.hits == allHits(bytes))
+  }
+
+  @Test func aSegmentLargerThanTheLimitIsNotHeld() throws {
+    let bytes = Array("OOMKilled\n".utf8)
+    #expect(try segmentHits(bytes, largest: bytes.count).filled)
+    let tooLarge = try segmentHits(bytes, largest: bytes.count - 1)
+    #expect(!tooLarge.filled && tooLarge.text.isEmpty && tooLarge.hits.isEmpty)
+  }
+}
