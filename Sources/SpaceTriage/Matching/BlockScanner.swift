@@ -45,6 +45,15 @@ final class BlockScanner {
     /// Offset of the next ESC byte at or after the lines looked up so far (`count`: none; -1:
     /// not looked for yet).
     var nextEscape = -1
+    /// An adopted block's line marks (see ``Prescan``), and how far they were looked at.
+    var hitLines: UnsafePointer<LineMark>?
+    var structuredLines = UnsafeBufferPointer<LineMark>(start: nil, count: 0)
+    var structuredCursor = 0
+    var escapes = UnsafeBufferPointer<Int32>(start: nil, count: 0)
+    var escapeCursor = 0
+    /// The line where the last ``nextPointOfInterest(after:)`` target begins (`lineStart` -1:
+    /// not known, the reader counts its way there).
+    var landing = LineMark(lineStart: -1, linesBefore: 0)
   }
 
   private let signatures: [Signature]
@@ -92,12 +101,24 @@ final class BlockScanner {
   /// Forgets the last scan (call between inputs).
   func reset() { state.pointee = State() }
 
-  /// A block of whole lines already probed in full by another thread
-  /// (``LiteralPrefilter/scanWhole(_:into:)``): its literal occurrences in increasing order of
-  /// position, counted from `block`'s start.
+  /// Where a line begins in a block, and how many lines of the block come before it.
+  struct LineMark {
+    var lineStart: Int32
+    var linesBefore: Int32
+  }
+
+  /// A block of whole lines already probed in full by another thread (a ``ScannedSegment``):
+  /// its literal occurrences in increasing order of position, counted from `block`'s start,
+  /// and where the lines a reader must stop at begin.
   struct Prescan {
     var block: UnsafeRawBufferPointer
     var hits: UnsafeBufferPointer<LiteralPrefilter.LiteralHit>
+    /// Per hit, its line.
+    var hitLines: UnsafeBufferPointer<LineMark>
+    /// The lines that start with a byte of ``LineDecoder/structuredLineStarts``, in order.
+    var structuredLines: UnsafeBufferPointer<LineMark>
+    /// The first escape byte of each line holding one, in order.
+    var escapes: UnsafeBufferPointer<Int32>
   }
 
   /// Takes `prescan` as the last scan: its lines are looked up without probing them again.
@@ -108,7 +129,17 @@ final class BlockScanner {
     state.pointee = State(
       literalByteSet: prefilter.literalByteSet, noHits: prefilter.lineHits(UnsafeBufferPointer(start: nil, count: 0)),
       base: prescan.block.baseAddress, count: prescan.block.count, covered: prescan.block.count, epoch: epoch,
-      hits: prescan.hits.baseAddress, found: prescan.hits.count, cursor: 0, nextEscape: -1)
+      hits: prescan.hits.baseAddress, found: prescan.hits.count, cursor: 0, nextEscape: -1,
+      hitLines: prescan.hitLines.baseAddress, structuredLines: prescan.structuredLines, escapes: prescan.escapes)
+  }
+
+  /// For an adopted block: where the line of the last ``nextPointOfInterest(after:)`` target
+  /// begins and how many lines of the block come before it, when the target is a hit or a line
+  /// a reader stops at (`nil` otherwise: the reader counts its way there).
+  var landing: (address: UnsafeRawPointer, linesBefore: Int)? {
+    let landing = state.pointee.landing
+    guard landing.lineStart >= 0, let base = state.pointee.base else { return nil }
+    return (base + Int(landing.lineStart), Int(landing.linesBefore))
   }
 
   /// Whether `line` lies outside what the last scan covered, in a buffer still valid at `epoch`.
@@ -167,6 +198,7 @@ final class BlockScanner {
     let covered = state.pointee.covered
     guard end <= covered else { return nil }
     var target = min(covered, nextEscape(atOrAfter: end, in: base))
+    state.pointee.landing.lineStart = -1
     guard let hits = state.pointee.hits else { return base + target }
     var cursor = state.pointee.cursor
     let found = state.pointee.found
@@ -180,7 +212,21 @@ final class BlockScanner {
       let limit = min(found, cursor &+ BlockScanner.mutedLookahead)
       while cursor < limit && tables.selectsOnlyMuted(literal: hits[cursor].literal, muted: muted) { cursor &+= 1 }
     }
-    if cursor < found { target = min(target, Int(hits[cursor].position)) }
+    if cursor < found && Int(hits[cursor].position) < target {
+      target = Int(hits[cursor].position)
+      if let hitLines = state.pointee.hitLines { state.pointee.landing = hitLines[cursor] }
+    }
+    // An adopted block also knows the lines that a line count stops at.
+    let structured = state.pointee.structuredLines
+    if !structured.isEmpty {
+      var next = state.pointee.structuredCursor
+      while next < structured.count && Int(structured[next].lineStart) < end { next &+= 1 }
+      state.pointee.structuredCursor = next
+      if next < structured.count && Int(structured[next].lineStart) <= target {
+        target = Int(structured[next].lineStart)
+        state.pointee.landing = structured[next]
+      }
+    }
     return base + target
   }
 
@@ -188,6 +234,14 @@ final class BlockScanner {
   /// there is none), looked for once and kept until the lines pass it.
   @inline(__always)
   private func nextEscape(atOrAfter offset: Int, in base: UnsafeRawPointer) -> Int {
+    let escapes = state.pointee.escapes
+    if escapes.baseAddress != nil {
+      // An adopted block's escapes were found by the thread that probed it.
+      var next = state.pointee.escapeCursor
+      while next < escapes.count && Int(escapes[next]) < offset { next &+= 1 }
+      state.pointee.escapeCursor = next
+      return next < escapes.count ? Int(escapes[next]) : state.pointee.count
+    }
     if state.pointee.nextEscape < offset {
       let rest = state.pointee.count &- offset
       if rest > 0, let escape = memchr(base + offset, 0x1B, rest) {

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 import SystemPackage
 
 /// One segment of a file, read into memory and probed in full by a worker thread of
@@ -5,8 +10,12 @@ import SystemPackage
 ///
 /// The calling thread then hands the segment's lines to the triage straight from this memory
 /// (``LineReader/init(filled:count:maxLineLength:)``), looking them up in the worker's hits
-/// (``BlockScanner/adopt(_:epoch:)``) instead of reading and probing them itself. A segment
-/// owns its buffers and is filled again for a later segment once replayed.
+/// (``BlockScanner/adopt(_:epoch:)``) instead of reading and probing them itself. The worker
+/// also finds where the lines that the reader must stop at begin (those holding a hit, and those
+/// starting with a JSON or SSE byte) and how many lines come before each, and the lines with an
+/// escape byte, so that the calling thread jumps from one to the next instead of counting the
+/// lines in between. A segment owns its buffers and is filled again for a later segment once
+/// routed.
 final class ScannedSegment: @unchecked Sendable {
   // SAFETY (@unchecked Sendable): a segment is used by one thread at a time, the worker that
   // fills it, then the thread that replays it, handed over through the pool's lock.
@@ -18,6 +27,12 @@ final class ScannedSegment: @unchecked Sendable {
   private var hits: UnsafeMutableBufferPointer<LiteralPrefilter.LiteralHit>
   /// How many of `hits` were found.
   private var found = 0
+  /// Per hit, where its line starts and how many lines come before it.
+  private let hitLines = GrowableBuffer<BlockScanner.LineMark>()
+  /// The lines starting with a byte of ``LineDecoder/structuredLineStarts``.
+  private let structuredLines = GrowableBuffer<BlockScanner.LineMark>()
+  /// The offset of the first escape byte of each line holding one.
+  private let escapes = GrowableBuffer<Int32>()
 
   init() {
     buffer = LineBuffer(byteCount: 1)
@@ -34,7 +49,8 @@ final class ScannedSegment: @unchecked Sendable {
   var prescan: BlockScanner.Prescan {
     BlockScanner.Prescan(
       block: UnsafeRawBufferPointer(rebasing: buffer.bytes[0..<count]),
-      hits: UnsafeBufferPointer(rebasing: hits[0..<found]))
+      hits: UnsafeBufferPointer(rebasing: hits[0..<found]), hitLines: hitLines.elements,
+      structuredLines: structuredLines.elements, escapes: escapes.elements)
   }
 
   /// Reads `range` of the file open on `descriptor` and probes it with `prefilter`. A range
@@ -43,6 +59,9 @@ final class ScannedSegment: @unchecked Sendable {
   func read(_ descriptor: FileDescriptor, range: Range<Int>, largest: Int, prefilter: LiteralPrefilter) throws {
     count = 0
     found = 0
+    hitLines.removeAll()
+    structuredLines.removeAll()
+    escapes.removeAll()
     guard range.count <= largest, !range.isEmpty else { return }
     if buffer.bytes.count <= range.count { buffer = LineBuffer(byteCount: range.count + range.count / 8 + 1) }
     var filled = 0
@@ -55,6 +74,54 @@ final class ScannedSegment: @unchecked Sendable {
     }
     count = filled
     probe(with: prefilter)
+    indexLines()
+  }
+
+  /// Fills ``hitLines``, ``structuredLines`` and ``escapes``.
+  private func indexLines() {
+    let bytes = UnsafeRawBufferPointer(rebasing: buffer.bytes[0..<count])
+    guard let base = bytes.baseAddress else { return }
+    // Each hit's line: the newlines between one hit and the next are counted once, line by
+    // line when the hits are close (most are), 32 bytes at a time when they are far apart.
+    var lineStart = 0
+    var linesBefore = 0
+    for index in 0..<found {
+      let position = Int(hits[index].position)
+      if position &- lineStart > 512 {
+        linesBefore &+= LineCounter.newlines(in: UnsafeRawBufferPointer(rebasing: bytes[lineStart..<position]))
+        var last = position &- 1
+        while last >= lineStart && base.load(fromByteOffset: last, as: UInt8.self) != 0x0A { last &-= 1 }
+        lineStart = last &+ 1
+      } else {
+        while position > lineStart, let newline = memchr(base + lineStart, 0x0A, position &- lineStart) {
+          lineStart = base.distance(to: UnsafeRawPointer(newline)) &+ 1
+          linesBefore &+= 1
+        }
+      }
+      hitLines.append(BlockScanner.LineMark(lineStart: Int32(lineStart), linesBefore: Int32(linesBefore)))
+    }
+    // The lines a line count stops at (see ``LineCounter/wholeLines(in:stoppingAt:_:)``).
+    let stops = LineDecoder.structuredLineStarts
+    var offset = 0
+    var lines = 0
+    while offset < count {
+      let run = LineCounter.wholeLines(in: UnsafeRawBufferPointer(rebasing: bytes[offset..<count]), stoppingAt: stops.0, stops.1)
+      offset &+= run.end
+      lines &+= run.lines
+      guard offset < count, bytes[offset] == stops.0 || bytes[offset] == stops.1 else { break }
+      structuredLines.append(BlockScanner.LineMark(lineStart: Int32(offset), linesBefore: Int32(lines)))
+      guard let newline = memchr(base + offset, 0x0A, count &- offset) else { break }
+      offset = base.distance(to: UnsafeRawPointer(newline)) &+ 1
+      lines &+= 1
+    }
+    // The first escape byte of each line.
+    offset = 0
+    while offset < count, let escape = memchr(base + offset, 0x1B, count &- offset) {
+      let position = base.distance(to: UnsafeRawPointer(escape))
+      escapes.append(Int32(position))
+      guard let newline = memchr(base + position, 0x0A, count &- position) else { break }
+      offset = base.distance(to: UnsafeRawPointer(newline)) &+ 1
+    }
   }
 
   /// Records every literal occurrence of the segment, in order: one block scan after another,
@@ -100,4 +167,28 @@ final class ScannedSegment: @unchecked Sendable {
     hits.deallocate()
     hits = larger
   }
+}
+
+/// A buffer of plain values that grows by doubling and keeps its memory when emptied.
+final class GrowableBuffer<Element: BitwiseCopyable> {
+  private var storage = UnsafeMutableBufferPointer<Element>.allocate(capacity: 256)
+  private(set) var count = 0
+
+  deinit { storage.deallocate() }
+
+  /// The elements (valid until the next append or `removeAll`).
+  var elements: UnsafeBufferPointer<Element> { UnsafeBufferPointer(rebasing: storage[0..<count]) }
+
+  func append(_ element: Element) {
+    if count == storage.count {
+      let larger = UnsafeMutableBufferPointer<Element>.allocate(capacity: storage.count * 2)
+      _ = larger.initialize(fromContentsOf: storage)
+      storage.deallocate()
+      storage = larger
+    }
+    storage[count] = element
+    count &+= 1
+  }
+
+  func removeAll() { count = 0 }
 }

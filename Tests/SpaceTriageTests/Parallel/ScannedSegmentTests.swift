@@ -60,6 +60,46 @@ struct ScannedSegmentTests {
     #expect(segment.hits == allHits(bytes))
   }
 
+  /// The lines a reader stops at, as the worker indexes them: each hit's line, the lines that
+  /// start a JSON object or an SSE field, the first escape byte of a line; with the lines
+  /// before each (what lets the calling thread jump instead of counting).
+  @Test func indexesTheLinesAReaderStopsAt() throws {
+    var text = ""
+    for index in 0..<400 {
+      switch index % 7 {
+      case 0: text += "step \(index) OOMKilled twice: OOMKilled\n"
+      case 1: text += "{\"message\": \"step \(index)\"}\n"
+      case 2: text += "data: step \(index)\n"
+      case 3: text += "\u{1B}[31mred \(index)\u{1B}[0m and \u{1B}[1mbold\u{1B}[0m\n"
+      case 4: text += String(repeating: "quiet ", count: index) + "\n"
+      default: text += "step \(index) ok\n"
+      }
+    }
+    let bytes = Array(text.utf8)
+    let starts = [0] + bytes.indices.filter { bytes[$0] == 0x0A }.map { $0 + 1 }.dropLast()
+    func mark(_ offset: Int) -> (Int32, Int32) {
+      let line = starts.lastIndex { $0 <= offset }!
+      return (Int32(starts[line]), Int32(line))
+    }
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("segment-\(UUID().uuidString).log").path
+    try Data(bytes).write(to: URL(fileURLWithPath: path))
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let descriptor = try FileDescriptor.open(FilePath(path), .readOnly)
+    defer { try? descriptor.close() }
+    let segment = ScannedSegment()
+    try segment.read(descriptor, range: 0..<bytes.count, largest: .max, prefilter: Self.prefilter)
+    let prescan = segment.prescan
+    #expect(prescan.hits.count == 2 * 58 && prescan.hitLines.count == prescan.hits.count)
+    for (hit, line) in zip(prescan.hits, prescan.hitLines) {
+      #expect((line.lineStart, line.linesBefore) == mark(Int(hit.position)))
+    }
+    let structured = starts.filter { bytes[$0] == UInt8(ascii: "{") || bytes[$0] == UInt8(ascii: "d") }
+    #expect(prescan.structuredLines.map(\.lineStart) == structured.map { Int32($0) })
+    #expect(prescan.structuredLines.map(\.linesBefore) == structured.map { Int32(starts.firstIndex(of: $0)!) })
+    let escapes = starts.compactMap { start in bytes[start...].firstIndex(of: 0x1B).flatMap { $0 < (bytes[start...].firstIndex(of: 0x0A) ?? bytes.count) ? Int32($0) : nil } }
+    #expect(Array(prescan.escapes) == escapes && escapes.count == 57)
+  }
+
   @Test func aSegmentLargerThanTheLimitIsNotHeld() throws {
     let bytes = Array("OOMKilled\n".utf8)
     #expect(try segmentHits(bytes, largest: bytes.count).filled)
