@@ -1,9 +1,10 @@
+import SystemPackage
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import SystemPackage
 
 /// One segment of a file, read into memory and probed in full by a worker thread of
 /// ``SplitFileClassifier``: the bytes, and every literal occurrence in them.
