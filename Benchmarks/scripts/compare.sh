@@ -5,7 +5,7 @@
 # Generates (once) a deterministic synthetic corpus of SIZE_MB (default 1024), exports the
 # catalog's failure patterns for rg/grep, runs each tool with the page cache warm, and prints
 # MB/s (median of $RUNS runs, default 3), ratios against rg, and peak resident memory.
-# space-triage runs on one thread, then on N (default: the number of cores; a file of 64 MiB or
+# space-triage runs on one thread, then on N (default: the number of cores; a file of 8 MiB or
 # more is read in parts). Then start-up:
 # `--version`, `patterns list` and `classify` of one small Corpus log vs rg on the same file
 # (Benchmarks/scripts/startup.py, medians of 25 runs).

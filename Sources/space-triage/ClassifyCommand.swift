@@ -21,7 +21,7 @@ struct Classify: ParsableCommand {
 
   @Option(
     name: .shortAndLong,
-    help: "Threads: inputs classified in parallel, or parts of one file of 64 MiB or more (default: the number of cores).")
+    help: "Threads: inputs classified in parallel, or parts of one file of 8 MiB or more (default: the number of cores).")
   var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
   @Argument(help: ArgumentHelp("Log files or folders; - or nothing for standard input.", valueName: "path"))

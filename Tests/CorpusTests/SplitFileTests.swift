@@ -9,7 +9,8 @@ import Testing
 struct SplitFileTests {
   static let catalog = try? CompiledCatalog(try Catalog.load(directories: [PatternCatalog.directory]))
 
-  /// Classifies `path` in segments of `segmentSize` bytes with `jobs` threads.
+  /// Classifies `path` in segments of `segmentSize` bytes with `jobs` threads, once with every
+  /// segment's lines indexed by the workers and once with none (the report must not differ).
   private func splitReport(_ path: String, segmentSize: Int, jobs: Int, catalog: CompiledCatalog) throws -> Report? {
     let descriptor = try FileDescriptor.open(FilePath(path), .readOnly)
     defer { try? descriptor.close() }
@@ -17,8 +18,12 @@ struct SplitFileTests {
     let classifier = Classifier(catalog: catalog)
     // Split reading is the fast path's: without it this would compare the plain engine with itself.
     try #require(classifier.usesFastPath)
-    return try SplitFileClassifier.classify(
-      descriptor, size: size, name: path, with: classifier, jobs: jobs, segmentSize: segmentSize)
+    let indexed = try SplitFileClassifier.classify(
+      descriptor, size: size, name: path, with: classifier, jobs: jobs, segmentSize: segmentSize, indexing: .always)
+    let counted = try SplitFileClassifier.classify(
+      descriptor, size: size, name: path, with: classifier, jobs: jobs, segmentSize: segmentSize, indexing: .never)
+    #expect(indexed == counted, "\(path): segments of \(segmentSize) bytes, \(jobs) jobs, with and without the line index")
+    return indexed
   }
 
   private func plainReport(_ path: String, catalog: CompiledCatalog) throws -> Report {

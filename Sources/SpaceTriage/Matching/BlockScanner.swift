@@ -113,6 +113,8 @@ final class BlockScanner {
   struct Prescan {
     var block: UnsafeRawBufferPointer
     var hits: UnsafeBufferPointer<LiteralPrefilter.LiteralHit>
+    /// Whether the line marks below were made (if not, the reader counts lines as usual).
+    var isIndexed: Bool
     /// Per hit, its line.
     var hitLines: UnsafeBufferPointer<LineMark>
     /// The lines that start with a byte of ``LineDecoder/structuredLineStarts``, in order.
@@ -130,7 +132,9 @@ final class BlockScanner {
       literalByteSet: prefilter.literalByteSet, noHits: prefilter.lineHits(UnsafeBufferPointer(start: nil, count: 0)),
       base: prescan.block.baseAddress, count: prescan.block.count, covered: prescan.block.count, epoch: epoch,
       hits: prescan.hits.baseAddress, found: prescan.hits.count, cursor: 0, nextEscape: -1,
-      hitLines: prescan.hitLines.baseAddress, structuredLines: prescan.structuredLines, escapes: prescan.escapes)
+      hitLines: prescan.isIndexed ? prescan.hitLines.baseAddress : nil,
+      structuredLines: prescan.isIndexed ? prescan.structuredLines : UnsafeBufferPointer(start: nil, count: 0),
+      escapes: prescan.isIndexed ? prescan.escapes : UnsafeBufferPointer(start: nil, count: 0))
   }
 
   /// For an adopted block: where the line of the last ``nextPointOfInterest(after:)`` target

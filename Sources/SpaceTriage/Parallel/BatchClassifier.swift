@@ -49,9 +49,9 @@ public final class BatchClassifier: Sendable {
   }
 
   /// Classifies one input with `classifier`; a regular file of at least `splitSize` bytes
-  /// (64 MiB) is read by `jobs` threads at once when `jobs` is more than 1.
+  /// (8 MiB) is read by `jobs` threads at once when `jobs` is more than 1.
   public static func classify(
-    _ input: InputFiles.Input, with classifier: Classifier, jobs: Int = 1, splitSize: Int = 64 << 20
+    _ input: InputFiles.Input, with classifier: Classifier, jobs: Int = 1, splitSize: Int = 8 << 20
   ) -> Result<Report, InputError> {
     switch input {
     case .unreadable(let path, let reason):

@@ -34,6 +34,8 @@ final class ScannedSegment: @unchecked Sendable {
   private let structuredLines = GrowableBuffer<BlockScanner.LineMark>()
   /// The offset of the first escape byte of each line holding one.
   private let escapes = GrowableBuffer<Int32>()
+  /// Whether the three lists above were made for this segment.
+  private var indexed = false
 
   init() {
     buffer = LineBuffer(byteCount: 1)
@@ -50,16 +52,22 @@ final class ScannedSegment: @unchecked Sendable {
   var prescan: BlockScanner.Prescan {
     BlockScanner.Prescan(
       block: UnsafeRawBufferPointer(rebasing: buffer.bytes[0..<count]),
-      hits: UnsafeBufferPointer(rebasing: hits[0..<found]), hitLines: hitLines.elements,
+      hits: UnsafeBufferPointer(rebasing: hits[0..<found]), isIndexed: hitLines.count == found && indexed,
+      hitLines: hitLines.elements,
       structuredLines: structuredLines.elements, escapes: escapes.elements)
   }
 
-  /// Reads `range` of the file open on `descriptor` and probes it with `prefilter`. A range
-  /// longer than `largest` bytes is left unread (`isFilled` is `false`), so that memory stays
-  /// bounded whatever the lines' lengths.
-  func read(_ descriptor: FileDescriptor, range: Range<Int>, largest: Int, prefilter: LiteralPrefilter) throws {
+  /// Reads `range` of the file open on `descriptor` and probes it with `prefilter`, and
+  /// indexes its lines if `indexing` (worth it when the calling thread, not this one, is the
+  /// slower: the index saves it work and costs this thread more). A range longer than
+  /// `largest` bytes is left unread (`isFilled` is `false`), so that memory stays bounded
+  /// whatever the lines' lengths.
+  func read(
+    _ descriptor: FileDescriptor, range: Range<Int>, largest: Int, prefilter: LiteralPrefilter, indexing: Bool = true
+  ) throws {
     count = 0
     found = 0
+    indexed = false
     hitLines.removeAll()
     structuredLines.removeAll()
     escapes.removeAll()
@@ -75,11 +83,12 @@ final class ScannedSegment: @unchecked Sendable {
     }
     count = filled
     probe(with: prefilter)
-    indexLines()
+    if indexing { indexLines() }
   }
 
   /// Fills ``hitLines``, ``structuredLines`` and ``escapes``.
   private func indexLines() {
+    indexed = true
     let bytes = UnsafeRawBufferPointer(rebasing: buffer.bytes[0..<count])
     guard let base = bytes.baseAddress else { return }
     // Each hit's line: the newlines between one hit and the next are counted once, line by

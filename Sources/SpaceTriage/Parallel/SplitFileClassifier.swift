@@ -13,13 +13,18 @@ import SystemPackage
 /// and probing: the triage's state (tracebacks, banners, SSE, muted entries) flows from one
 /// segment into the next as it would in one reader.
 ///
+/// When the calling thread falls behind (many lines to match), the workers also index the
+/// lines it must stop at, so that it jumps between them instead of counting the lines in
+/// between (see ``ScannedSegment``); when the workers are the slower side they leave that out.
+/// `jobs` threads in all: `jobs - 1` workers and the calling thread.
+///
 /// The workers are an ``OrderedWorkerPool``, the one ``BatchClassifier`` uses too. Memory: at
 /// most `jobs + 2` segments are held at once (`jobs + 1` waiting, one being routed); a segment
 /// larger than ``largestHeldSegment`` (a line of many megabytes) is not held but read by the
 /// calling thread itself.
 final class SplitFileClassifier: @unchecked Sendable {
-  // SAFETY: `spareSegments` is guarded by `lock`; the rest is immutable, and the prefilter is
-  // shared read-only.
+  // SAFETY: `spareSegments` and `routed` are guarded by `lock`; the rest is immutable, and the
+  // prefilter is shared read-only.
   private let descriptor: FileDescriptor
   private let segments: [Range<Int>]
   private let prefilter: LiteralPrefilter
@@ -29,6 +34,8 @@ final class SplitFileClassifier: @unchecked Sendable {
   private let lock = NSLock()
   /// Segments already routed, for the workers to fill again.
   private var spareSegments: [ScannedSegment] = []
+  /// Segments the calling thread has routed.
+  private var routed = 0
 
   /// The default segment size.
   static let defaultSegmentSize = 1 << 20
@@ -48,13 +55,13 @@ final class SplitFileClassifier: @unchecked Sendable {
   }
 
   /// Classifies the first `size` bytes of the file open on `descriptor` (the file as it was
-  /// when opened: bytes appended since are not read) with `jobs` worker threads, replaying
-  /// into `classifier`'s matcher on the calling thread.
+  /// when opened: bytes appended since are not read) with `jobs` threads: `jobs - 1` workers
+  /// reading and probing, and the calling thread routing the lines into `classifier`'s matcher.
   ///
   /// - Returns: `nil` when the classifier has no fast path (an entry without literals).
   static func classify(
     _ descriptor: FileDescriptor, size: Int, name: String, with classifier: Classifier, jobs: Int,
-    segmentSize: Int = defaultSegmentSize
+    segmentSize: Int = defaultSegmentSize, indexing: LineIndexing = .whenBehind
   ) throws -> Report? {
     guard classifier.scanner != nil else { return nil }
     var sample = [UInt8](repeating: 0, count: min(size, LineReader<MemorySource>.defaultReadSize))
@@ -68,14 +75,15 @@ final class SplitFileClassifier: @unchecked Sendable {
     let split = SplitFileClassifier(
       descriptor: descriptor, segments: segments, prefilter: prefilter, readSize: classifier.readSize, jobs: jobs,
       largest: largestHeldSegment(segmentSize: max(1, segmentSize)))
-    return try split.run(name: name, classifier: classifier, jobs: jobs)
+    return try split.run(name: name, classifier: classifier, jobs: jobs, indexing: indexing)
   }
 
   /// Cuts `0..<size` into ranges of about `segmentSize` bytes, each ending after a newline
   /// (the last one at `size`).
   static func lineAlignedSegments(_ descriptor: FileDescriptor, size: Int, segmentSize: Int) throws -> [Range<Int>] {
     var segments: [Range<Int>] = []
-    var buffer = [UInt8](repeating: 0, count: 64 << 10)
+    // Lines are short: a small read mostly finds the newline (a longer line takes more reads).
+    var buffer = [UInt8](repeating: 0, count: 4 << 10)
     var start = 0
     while start < size {
       guard start + segmentSize < size else { break }
@@ -99,13 +107,26 @@ final class SplitFileClassifier: @unchecked Sendable {
 
   // MARK: - Running
 
-  private func run(name: String, classifier: Classifier, jobs: Int) throws -> Report {
+  /// When the workers index a segment's lines (see ``ScannedSegment``).
+  enum LineIndexing {
+    /// While the calling thread has another segment to route before it needs this one.
+    case whenBehind
+    /// Every segment, or none (tests: the report is the same either way).
+    case always, never
+  }
+
+  private func run(name: String, classifier: Classifier, jobs: Int, indexing policy: LineIndexing) throws -> Report {
     let pool = OrderedWorkerPool<Result<ScannedSegment, any Error>>(count: segments.count, workers: max(1, jobs - 1), window: window) {
       [self] in
       return { index in
-        let segment = self.lock.withLock { self.spareSegments.popLast() } ?? ScannedSegment()
+        let (spare, routed) = self.lock.withLock { (self.spareSegments.popLast(), self.routed) }
+        let segment = spare ?? ScannedSegment()
+        // The line index saves the calling thread work and costs this one more: worth it only
+        // while that thread has another segment to route before it needs this one.
+        let indexing = policy == .always || (policy == .whenBehind && index - routed >= 2)
         return Result {
-          try segment.read(self.descriptor, range: self.segments[index], largest: self.largest, prefilter: self.prefilter)
+          try segment.read(
+            self.descriptor, range: self.segments[index], largest: self.largest, prefilter: self.prefilter, indexing: indexing)
           return segment
         }
       }
@@ -145,7 +166,10 @@ final class SplitFileClassifier: @unchecked Sendable {
         bytes += reader.bytesRead
         truncatedLines += reader.truncatedLines
       }
-      lock.withLock { spareSegments.append(segment) }
+      lock.withLock {
+        spareSegments.append(segment)
+        routed += 1
+      }
     }
     return triage.finish(source: name, lines: lines, bytes: bytes, truncatedLines: truncatedLines)
   }

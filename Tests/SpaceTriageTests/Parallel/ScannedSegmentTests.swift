@@ -19,8 +19,17 @@ struct ScannedSegmentTests {
     var literal: Int32
   }
 
+  /// The hits (in order of position) with their lines, in one pass over the bytes.
   private func lineHits(_ hits: [LiteralPrefilter.LiteralHit], in bytes: [UInt8]) -> [LineHit] {
-    hits.map { hit in LineHit(line: bytes[0..<Int(hit.position)].count { $0 == 0x0A }, literal: hit.literal) }
+    var line = 0
+    var offset = 0
+    return hits.map { hit in
+      while offset < Int(hit.position) {
+        if bytes[offset] == 0x0A { line += 1 }
+        offset += 1
+      }
+      return LineHit(line: line, literal: hit.literal)
+    }
   }
 
   /// Every occurrence, from one scan with room for all of them.
@@ -96,7 +105,8 @@ struct ScannedSegmentTests {
     let structured = starts.filter { bytes[$0] == UInt8(ascii: "{") || bytes[$0] == UInt8(ascii: "d") }
     #expect(prescan.structuredLines.map(\.lineStart) == structured.map { Int32($0) })
     #expect(prescan.structuredLines.map(\.linesBefore) == structured.map { Int32(starts.firstIndex(of: $0)!) })
-    let escapes = starts.compactMap { start in bytes[start...].firstIndex(of: 0x1B).flatMap { $0 < (bytes[start...].firstIndex(of: 0x0A) ?? bytes.count) ? Int32($0) : nil } }
+    let ends = starts.dropFirst().map { $0 - 1 } + [bytes.count]
+    let escapes = zip(starts, ends).compactMap { start, end in bytes[start..<end].firstIndex(of: 0x1B).map { Int32($0) } }
     #expect(Array(prescan.escapes) == escapes && escapes.count == 57)
   }
 
