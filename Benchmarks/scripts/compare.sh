@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Side-by-side throughput: space-triage classify vs rg, grep and wc on one synthetic Space log.
 #
-# usage: Benchmarks/scripts/compare.sh [SIZE_MB] [--jobs N] [--skip-grep]
+# usage: [FAILURE_PERCENT=8] [RUNS=3] Benchmarks/scripts/compare.sh [SIZE_MB] [--jobs N] [--skip-grep]
 # Generates (once) a deterministic synthetic corpus of SIZE_MB (default 1024), exports the
 # catalog's failure patterns for rg/grep, runs each tool with the page cache warm, and prints
 # MB/s (median of $RUNS runs, default 3), ratios against rg, and peak resident memory.
@@ -25,8 +25,14 @@ while [ $# -gt 0 ]; do
 done
 data="${BENCH_DATA:-$root/Benchmarks/.data}"
 mkdir -p "$data"
-corpus="$data/synthetic-${size}MB.log"
-[ -f "$corpus" ] || python3 "$root/Benchmarks/scripts/generate-corpus.py" "$size" "$corpus"
+# FAILURE_PERCENT=8: a corpus where that share of the lines are failure lines (more work per line).
+if [ -n "${FAILURE_PERCENT:-}" ]; then
+  corpus="$data/synthetic-${size}MB-fail${FAILURE_PERCENT}.log"
+  [ -f "$corpus" ] || python3 "$root/Benchmarks/scripts/generate-corpus.py" "$size" "$corpus" --failure-percent "$FAILURE_PERCENT"
+else
+  corpus="$data/synthetic-${size}MB.log"
+  [ -f "$corpus" ] || python3 "$root/Benchmarks/scripts/generate-corpus.py" "$size" "$corpus"
+fi
 
 (cd "$root" && swift build -c release --product space-triage >/dev/null)
 bin="$root/.build/release/space-triage"
@@ -62,6 +68,7 @@ printf "space-triage --jobs 1 vs rg: %.2fx the throughput\n" "$(echo "$rg_s / $s
 if [ "$jobs" -gt 1 ]; then
   run "space-triage (--jobs $jobs)" "$bin" classify --jobs "$jobs" --format json "$corpus"; stn_s=$last
   printf "space-triage --jobs %s vs rg: %.2fx the throughput\n" "$jobs" "$(echo "$rg_s / $stn_s" | bc -l)"
+  printf "space-triage --jobs %s vs --jobs 1: %.2fx\n" "$jobs" "$(echo "$st_s / $stn_s" | bc -l)"
 fi
 echo
 python3 "$root/Benchmarks/scripts/startup.py" "$data/patterns.pcre" "$root/Corpus/startup/missing-secret.log" "$bin"

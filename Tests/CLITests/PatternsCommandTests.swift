@@ -28,6 +28,37 @@ struct PatternsCommandTests {
     #expect(export.stdout.split(separator: "\n").count == failures.count)
   }
 
+  /// rg's default engine (what the export is for) has no look-around, back-references, named
+  /// or branch-reset groups: none is left in what `patterns export` prints, and, where rg is
+  /// installed, it reads the whole export.
+  @Test func exportedPatternsAreWhatRgReads() throws {
+    let export = try CLIRunner.run(["patterns", "export"])
+    for line in export.stdout.split(separator: "\n") {
+      for construct in ["(?|", "(?=", "(?!", "(?<=", "(?<!", "(?P<", "\\k<"] {
+        #expect(!line.contains(construct), "\(construct) in \(line)")
+      }
+      #expect(line.range(of: #"(?<!\\)\(\?<[A-Za-z_]"#, options: .regularExpression) == nil, "a named group in \(line)")
+    }
+    let rg = ["/usr/bin/rg", "/usr/local/bin/rg"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    if let rg {
+      let directory = FileManager.default.temporaryDirectory.appendingPathComponent("export-\(UUID().uuidString)")
+      try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+      defer { try? FileManager.default.removeItem(at: directory) }
+      let patterns = directory.appendingPathComponent("patterns.pcre")
+      try export.stdout.write(to: patterns, atomically: true, encoding: .utf8)
+      let log = directory.appendingPathComponent("a.log")
+      try "RuntimeError: No CUDA GPUs are available\n".write(to: log, atomically: true, encoding: .utf8)
+      let process = Process()
+      process.executableURL = URL(fileURLWithPath: rg)
+      process.arguments = ["-c", "--no-unicode", "-f", patterns.path, log.path]
+      process.standardOutput = FileHandle.nullDevice
+      process.standardError = FileHandle.nullDevice
+      try process.run()
+      process.waitUntilExit()
+      #expect(process.terminationStatus == 0, "rg could not read the export")
+    }
+  }
+
   @Test func brokenUserCatalogExits65WithLocation() throws {
     let yaml = """
       schema: 1

@@ -2,8 +2,9 @@ internal import Foundation
 
 /// Rewrites catalog patterns for the tools a user would otherwise reach for.
 ///
-/// `pcre` is the pattern as written, with named groups unnamed and caseless entries wrapped in
-/// `(?i:…)`: what `rg -f` and `grep -P -f` read (they join the lines with `|`). `ere` is a best-effort POSIX extended regex for `grep -E -f`: groups lose
+/// `pcre` is the pattern as written, with named groups unnamed, branch-reset groups `(?|…)`
+/// (which rg's engine lacks, and which only number captures) written `(?:…)`, and caseless
+/// entries wrapped in `(?i:…)`: what `rg -f` and `grep -P -f` read (they join the lines with `|`). `ere` is a best-effort POSIX extended regex for `grep -E -f`: groups lose
 /// their names and `?:`, `\d` becomes `[0-9]`, lazy quantifiers become greedy, lookarounds are
 /// dropped, and a caseless pattern spells each letter as `[xX]`. It is meant for side-by-side
 /// timing, not as an exact translation.
@@ -21,7 +22,7 @@ public enum PatternExport {
     case .pcre:
       // rg and grep join `-f` lines with `|`: names would clash and a bare `(?i)` would leak
       // into the next pattern, so groups lose their names and case-folding is scoped.
-      let plain = unnamedGroups(source)
+      let plain = plainGroups(unnamedGroups(source))
       return caseless ? "(?i:\(plain))" : plain
     case .ere: return ere(source, caseless: caseless)
     }
@@ -42,6 +43,19 @@ public enum PatternExport {
         out += "(?<"
         rest = after
       }
+    }
+    return out + rest
+  }
+
+  /// `(?|…)` written `(?:…)`: without names, a branch-reset group matches what a plain group does.
+  static func plainGroups(_ pattern: String) -> String {
+    var out = ""
+    var rest = Substring(pattern)
+    while let range = rest.range(of: "(?|") {
+      out += rest[..<range.lowerBound]
+      let escaped = out.reversed().prefix { $0 == "\\" }.count % 2 == 1
+      out += escaped ? "(?|" : "(?:"
+      rest = rest[range.upperBound...]
     }
     return out + rest
   }
@@ -90,7 +104,7 @@ public enum PatternExport {
       case "(":
         if index + 1 < chars.count, chars[index + 1] == "?" {
           let rest = String(chars[(index + 2)...])
-          if rest.hasPrefix(":") {
+          if rest.hasPrefix(":") || rest.hasPrefix("|") {
             index += 3
           } else if rest.hasPrefix("<") && !rest.hasPrefix("<=") && !rest.hasPrefix("<!"), let close = rest.firstIndex(of: ">") {
             index += 3 + rest.distance(from: rest.startIndex, to: close)
