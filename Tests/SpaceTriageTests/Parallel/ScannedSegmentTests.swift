@@ -41,7 +41,8 @@ struct ScannedSegmentTests {
     return lineHits(Array(room[0..<result.count]), in: bytes)
   }
 
-  private func segmentHits(_ bytes: [UInt8], largest: Int = .max) throws -> (filled: Bool, hits: [LineHit], text: [UInt8]) {
+  /// `bytes` written to a file, read back as one segment (and indexed).
+  private func readSegment(_ bytes: [UInt8], largest: Int = .max) throws -> ScannedSegment {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("segment-\(UUID().uuidString).log").path
     try Data(bytes).write(to: URL(fileURLWithPath: path))
     defer { try? FileManager.default.removeItem(atPath: path) }
@@ -49,6 +50,11 @@ struct ScannedSegmentTests {
     defer { try? descriptor.close() }
     let segment = ScannedSegment()
     try segment.read(descriptor, range: 0..<bytes.count, largest: largest, prefilter: Self.prefilter)
+    return segment
+  }
+
+  private func segmentHits(_ bytes: [UInt8], largest: Int = .max) throws -> (filled: Bool, hits: [LineHit], text: [UInt8]) {
+    let segment = try readSegment(bytes, largest: largest)
     let prescan = segment.prescan
     return (segment.isFilled, lineHits(Array(prescan.hits), in: bytes), Array(prescan.block))
   }
@@ -90,13 +96,7 @@ struct ScannedSegmentTests {
       let line = starts.lastIndex { $0 <= offset }!
       return (Int32(starts[line]), Int32(line))
     }
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("segment-\(UUID().uuidString).log").path
-    try Data(bytes).write(to: URL(fileURLWithPath: path))
-    defer { try? FileManager.default.removeItem(atPath: path) }
-    let descriptor = try FileDescriptor.open(FilePath(path), .readOnly)
-    defer { try? descriptor.close() }
-    let segment = ScannedSegment()
-    try segment.read(descriptor, range: 0..<bytes.count, largest: .max, prefilter: Self.prefilter)
+    let segment = try readSegment(bytes)
     let prescan = segment.prescan
     #expect(prescan.hits.count == 2 * 58 && prescan.hitLines.count == prescan.hits.count)
     for (hit, line) in zip(prescan.hits, prescan.hitLines) {
