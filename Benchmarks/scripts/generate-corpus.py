@@ -20,7 +20,7 @@ FAILURES = [
     "RuntimeError: No CUDA GPUs are available",
     "ModuleNotFoundError: No module named 'wandb'",
     "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total capacity of 14.75 GiB",
-    "Memory limit exceeded (16Gi)",
+    "Memory limit exceeded (32Gi)",
     "Scheduling failure: not enough hardware capacity",
     "Launch timed out, workload was not healthy after 30 min",
     "gradio.exceptions.Error: 'ZeroGPU worker error'",

@@ -52,7 +52,7 @@ signatures:
     priority: 70
     pattern: 'Memory limit exceeded \('
     advice: [{action: upgrade-hardware, text: Use less memory or more hardware.}]
-    must-match: ['Memory limit exceeded (16Gi)']
+    must-match: ['Memory limit exceeded (32Gi)']
     must-not-match: ['memory ok']
   - id: scheduling.no-capacity
     title: No hardware capacity
@@ -131,7 +131,7 @@ def attempt_lines(number):
     lines += [(n, False) for n in NOISE]
     lines += [("RuntimeError: No CUDA GPUs are available", True)]
     lines += [("torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB", True)]
-    lines += [("Memory limit exceeded (16Gi)", True)]
+    lines += [("Memory limit exceeded (32Gi)", True)]
     return lines
 
 

@@ -159,7 +159,7 @@ struct ShapeTests {
       Self.banner + """
         * Running on local URL:  http://0.0.0.0:7860
         Traceback (most recent call last):
-          File "/usr/local/lib/python3.10/site-packages/gradio/queueing.py", line 626, in process_events
+          File "/usr/local/lib/python3.10/site-packages/gradio/queueing.py", line 624, in process_events
             response = await route_utils.call_process_api(
         """)
     #expect(report.primary == Triage.requestErrorID)
