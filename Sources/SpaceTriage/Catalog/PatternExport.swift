@@ -22,40 +22,33 @@ public enum PatternExport {
     case .pcre:
       // rg and grep join `-f` lines with `|`: names would clash and a bare `(?i)` would leak
       // into the next pattern, so groups lose their names and case-folding is scoped.
-      let plain = plainGroups(unnamedGroups(source))
+      let plain = plainGroups(source)
       return caseless ? "(?i:\(plain))" : plain
     case .ere: return ere(source, caseless: caseless)
     }
   }
 
-  /// `(?<name>…)` and `(?P<name>…)` written `(?:…)`.
-  static func unnamedGroups(_ pattern: String) -> String {
-    var out = ""
-    var rest = Substring(pattern)
-    while let range = rest.range(of: "(?<") {
-      out += rest[..<range.lowerBound]
-      let after = rest[range.upperBound...]
-      let escaped = out.reversed().prefix { $0 == "\\" }.count % 2 == 1
-      if let next = after.first, next.isLetter || next == "_", !escaped, let close = after.firstIndex(of: ">") {
-        out += "(?:"
-        rest = after[after.index(after: close)...]
-      } else {
-        out += "(?<"
-        rest = after
-      }
-    }
-    return out + rest
-  }
-
-  /// `(?|…)` written `(?:…)`: without names, a branch-reset group matches what a plain group does.
+  /// Named groups `(?<name>…)` and branch-reset groups `(?|…)` written `(?:…)`: without
+  /// names, a branch-reset group matches what a plain group does. An escaped `\(` is left alone.
   static func plainGroups(_ pattern: String) -> String {
     var out = ""
     var rest = Substring(pattern)
-    while let range = rest.range(of: "(?|") {
+    while let range = rest.range(of: "(?") {
       out += rest[..<range.lowerBound]
+      let after = rest[range.upperBound...]
+      rest = after
       let escaped = out.reversed().prefix { $0 == "\\" }.count % 2 == 1
-      out += escaped ? "(?|" : "(?:"
-      rest = rest[range.upperBound...]
+      if !escaped, after.first == "|" {
+        out += "(?:"
+        rest = after.dropFirst()
+      } else if !escaped, after.first == "<", let next = after.dropFirst().first, next.isLetter || next == "_",
+        let close = after.firstIndex(of: ">")
+      {
+        out += "(?:"
+        rest = after[after.index(after: close)...]
+      } else {
+        out += "(?"
+      }
     }
     return out + rest
   }

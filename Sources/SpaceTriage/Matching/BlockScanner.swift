@@ -45,7 +45,9 @@ final class BlockScanner {
     /// Offset of the next ESC byte at or after the lines looked up so far (`count`: none; -1:
     /// not looked for yet).
     var nextEscape = -1
-    /// An adopted block's line marks (see ``Prescan``), and how far they were looked at.
+    /// Whether the block was adopted with its line marks (see ``Prescan``); the marks, and
+    /// how far they were looked at.
+    var indexed = false
     var hitLines: UnsafePointer<LineMark>?
     var structuredLines = UnsafeBufferPointer<LineMark>(start: nil, count: 0)
     var structuredCursor = 0
@@ -132,9 +134,8 @@ final class BlockScanner {
       literalByteSet: prefilter.literalByteSet, noHits: prefilter.lineHits(UnsafeBufferPointer(start: nil, count: 0)),
       base: prescan.block.baseAddress, count: prescan.block.count, covered: prescan.block.count, epoch: epoch,
       hits: prescan.hits.baseAddress, found: prescan.hits.count, cursor: 0, nextEscape: -1,
-      hitLines: prescan.isIndexed ? prescan.hitLines.baseAddress : nil,
-      structuredLines: prescan.isIndexed ? prescan.structuredLines : UnsafeBufferPointer(start: nil, count: 0),
-      escapes: prescan.isIndexed ? prescan.escapes : UnsafeBufferPointer(start: nil, count: 0))
+      indexed: prescan.isIndexed, hitLines: prescan.hitLines.baseAddress, structuredLines: prescan.structuredLines,
+      escapes: prescan.escapes)
   }
 
   /// For an adopted block: where the line of the last ``nextPointOfInterest(after:)`` target
@@ -218,11 +219,11 @@ final class BlockScanner {
     }
     if cursor < found && Int(hits[cursor].position) < target {
       target = Int(hits[cursor].position)
-      if let hitLines = state.pointee.hitLines { state.pointee.landing = hitLines[cursor] }
+      if state.pointee.indexed, let hitLines = state.pointee.hitLines { state.pointee.landing = hitLines[cursor] }
     }
     // An adopted block also knows the lines that a line count stops at.
     let structured = state.pointee.structuredLines
-    if !structured.isEmpty {
+    if state.pointee.indexed && !structured.isEmpty {
       var next = state.pointee.structuredCursor
       while next < structured.count && Int(structured[next].lineStart) < end { next &+= 1 }
       state.pointee.structuredCursor = next
@@ -238,9 +239,9 @@ final class BlockScanner {
   /// there is none), looked for once and kept until the lines pass it.
   @inline(__always)
   private func nextEscape(atOrAfter offset: Int, in base: UnsafeRawPointer) -> Int {
-    let escapes = state.pointee.escapes
-    if escapes.baseAddress != nil {
+    if state.pointee.indexed {
       // An adopted block's escapes were found by the thread that probed it.
+      let escapes = state.pointee.escapes
       var next = state.pointee.escapeCursor
       while next < escapes.count && Int(escapes[next]) < offset { next &+= 1 }
       state.pointee.escapeCursor = next

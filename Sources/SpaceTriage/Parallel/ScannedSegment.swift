@@ -52,7 +52,7 @@ final class ScannedSegment: @unchecked Sendable {
   var prescan: BlockScanner.Prescan {
     BlockScanner.Prescan(
       block: UnsafeRawBufferPointer(rebasing: buffer.bytes[0..<count]),
-      hits: UnsafeBufferPointer(rebasing: hits[0..<found]), isIndexed: hitLines.count == found && indexed,
+      hits: UnsafeBufferPointer(rebasing: hits[0..<found]), isIndexed: indexed,
       hitLines: hitLines.elements,
       structuredLines: structuredLines.elements, escapes: escapes.elements)
   }
