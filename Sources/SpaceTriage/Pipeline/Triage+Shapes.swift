@@ -81,6 +81,9 @@ struct ShapeState {
   /// line, a script that prints its exception), waiting for the next line with text: an
   /// `    at` frame there makes it a Node error instead.
   var pendingBare: ShapeFailure?
+  /// The entries that read a Python exception (`bare`) or a Node error without frames
+  /// (`node`) on the current line: held at its end (``Triage/holdUnnamedShapes(_:line:)``).
+  var unnamedOnLine: (bare: Int?, node: Int?) = (nil, nil)
   /// A `File "…", line N` line outside a traceback (the position of a SyntaxError).
   var orphanFrame: (text: String, line: Int)?
   /// The line of the last request-handler mark (an `Exception in ASGI application`, a queue
@@ -202,10 +205,10 @@ extension Triage {
     // string is written.
     if (kind == .nodeError || kind == .pythonException) && books.traceback.isOpen { return }
     if kind == .pythonException || (kind == .nodeError && !matcher.sets("uncaught", of: index, in: text)) {
-      // Waits for the next line with text, which most often drops it: its strings wait too.
-      let failure = unwrittenFailure(index, kind: kind, text: text, line: line, attempt: attempt)
-      if kind == .pythonException { shapes.pendingBare = failure } else { shapes.pendingNode = failure }
-      books.waitForNextText()
+      // Waits for the end of the line, where a specific entry most often names it (nothing is
+      // kept then), and for the next line with text (see ``holdUnnamedShapes(_:line:)``).
+      if kind == .pythonException { shapes.unnamedOnLine.bare = index } else { shapes.unnamedOnLine.node = index }
+      shapeOnLine.pointee = true
       return
     }
     let captures = matcher.captures(of: index, in: text)
@@ -480,6 +483,24 @@ extension Triage {
     shapes.lastShapeLine = failure.line
     shapes.onLine.append(failure)
     shapeOnLine.pointee = true
+  }
+
+  /// The end of a line where a Python exception or a Node error without its frames matched:
+  /// unless a specific entry named the line, the failure waits for the next line with text,
+  /// which most often drops it (a Node frame, another line): its strings wait too.
+  func holdUnnamedShapes(_ text: UnsafeRawBufferPointer, line: Int) {
+    let unnamed = shapes.unnamedOnLine
+    guard unnamed.bare != nil || unnamed.node != nil else { return }
+    shapes.unnamedOnLine = (nil, nil)
+    guard shapes.lastSpecificLine != line else { return }
+    let attempt = tracker.currentAttempt
+    if let index = unnamed.bare {
+      shapes.pendingBare = unwrittenFailure(index, kind: .pythonException, text: text, line: line, attempt: attempt)
+    }
+    if let index = unnamed.node {
+      shapes.pendingNode = unwrittenFailure(index, kind: .nodeError, text: text, line: line, attempt: attempt)
+    }
+    books.waitForNextText()
   }
 
   /// Records the failures read on this line (see ``found(_:)``).

@@ -134,7 +134,10 @@ package final class Triage {
     if books.takesWaitedText(text) { shapeTextArrived(text, line: line) }
     defer {
       if books.endsTraceback(text) { pythonExceptionLine(text, line: line) }
-      if shapeOnLine.pointee { commitShapes() }
+      if shapeOnLine.pointee {
+        holdUnnamedShapes(text, line: line)
+        commitShapes()
+      }
       books.lineEnds(text)
     }
     let handle = { (index: Int) in
