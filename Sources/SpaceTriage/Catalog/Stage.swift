@@ -6,6 +6,18 @@ public enum Stage: String, CaseIterable, Comparable, Sendable, Codable {
   case config, build, scheduling, provisioning, startup, running
 
   public static func < (lhs: Stage, rhs: Stage) -> Bool {
-    allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    lhs.order < rhs.order
+  }
+
+  /// Its place in the order above (no array is made per comparison, as `allCases` would).
+  private var order: Int {
+    switch self {
+    case .config: 0
+    case .build: 1
+    case .scheduling: 2
+    case .provisioning: 3
+    case .startup: 4
+    case .running: 5
+    }
   }
 }

@@ -12,7 +12,9 @@ package final class LineMatcher {
   private let matchData: PCRE2MatchData
   /// Entries whose pattern failed on some line: (entry index, line number, error), once each.
   package private(set) var regexProblems: [(signature: Int, line: Int, error: PCRE2Error)] = []
-  private var reported: Set<Int> = []
+  /// Per entry, whether its pattern gave up (switched off until ``resetProblems()``), as an
+  /// unsafe buffer: no exclusivity check per pattern run.
+  private let gaveUp: UnsafeMutableBufferPointer<Bool>
 
   /// Whether the literal prefilter picks the patterns to run (`false`: run every pattern on
   /// every line; the results are the same, only slower).
@@ -59,6 +61,8 @@ package final class LineMatcher {
     self.compiled = .allocate(capacity: count)
     compiled.initialize(repeating: nil)
     self.provenByLiteral = .allocate(capacity: count)
+    self.gaveUp = .allocate(capacity: count)
+    gaveUp.initialize(repeating: false)
     _ = provenByLiteral.initialize(from: catalog.provenByLiteral)
   }
 
@@ -71,6 +75,7 @@ package final class LineMatcher {
     muted.deallocate()
     compiled.deallocate()
     provenByLiteral.deallocate()
+    gaveUp.deallocate()
   }
 
   /// Stops running entry `index` on the lines that follow (or starts again): for entries whose
@@ -138,7 +143,7 @@ package final class LineMatcher {
   /// own, and a pattern switched off for one input runs again on the next).
   package func resetProblems() {
     regexProblems.removeAll()
-    reported.removeAll()
+    gaveUp.update(repeating: false)
     muted.update(repeating: false)
   }
 
@@ -192,12 +197,15 @@ package final class LineMatcher {
 
   /// Runs one pattern; a pattern that gives up is recorded once and counts as no match.
   private func run(_ index: Int, _ text: UnsafeRawBufferPointer, _ line: Int) -> Bool {
-    if !reported.isEmpty && reported.contains(index) { return false }
+    if gaveUp[index] { return false }
     guard let pattern = pattern(index) else { return false }
     do {
       return try matchData.matches(pattern, in: text)
     } catch {
-      if reported.insert(index).inserted { regexProblems.append((index, line, error)) }
+      if !gaveUp[index] {
+        gaveUp[index] = true
+        regexProblems.append((index, line, error))
+      }
       return false
     }
   }

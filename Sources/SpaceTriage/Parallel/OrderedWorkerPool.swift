@@ -62,12 +62,29 @@ final class OrderedWorkerPool<Output: ~Copyable>: @unchecked Sendable {
 
   /// Waits for the result of job `index`, which must be the next one in order (0, 1, 2 …),
   /// and lets the workers move on.
-  func take(_ index: Int) -> Output {
+  ///
+  /// - Parameter helping: runs a job on the calling thread. While job `index` is not done, the
+  ///   caller runs the next job that no worker has started (within the window) instead of
+  ///   waiting: when the workers are the slower side, the caller shares their work.
+  func take(_ index: Int, helping: ((Int) -> Output)? = nil) -> Output {
     condition.lock()
     defer { condition.unlock() }
     precondition(index == taken && index < count, "results are taken in order, each once")
     let slot = index % window
-    while !filled[slot] { condition.wait() }
+    while !filled[slot] {
+      guard let helping, !cancelled, nextJob < count, nextJob < taken + window else {
+        condition.wait()
+        continue
+      }
+      let job = nextJob
+      nextJob += 1
+      condition.unlock()
+      let result = helping(job)
+      condition.lock()
+      (slots + job % window).pointee = consume result
+      filled[job % window] = true
+      condition.broadcast()
+    }
     filled[slot] = false
     let result = (slots + slot).move()
     (slots + slot).initialize(to: nil)

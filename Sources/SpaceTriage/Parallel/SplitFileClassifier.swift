@@ -13,9 +13,11 @@ import SystemPackage
 /// and probing: the triage's state (tracebacks, banners, SSE, muted entries) flows from one
 /// segment into the next as it would in one reader.
 ///
-/// When the calling thread falls behind (many lines to match), the workers also index the
-/// lines it must stop at, so that it jumps between them instead of counting the lines in
-/// between (see ``ScannedSegment``); when the workers are the slower side they leave that out.
+/// The workers also index the lines the calling thread must stop at, so that it jumps between
+/// them instead of counting the lines in between (see ``ScannedSegment``): the calling thread
+/// matches, so it is mostly the slower side. When it is not, it does not wait for a segment
+/// but reads and probes the next one no worker has taken itself (without the index, which
+/// would only move its own work around): the work is shared whatever the mix of lines.
 /// `jobs` threads in all: `jobs - 1` workers and the calling thread.
 ///
 /// The workers are an ``OrderedWorkerPool``, the one ``BatchClassifier`` uses too. Memory: at
@@ -23,8 +25,8 @@ import SystemPackage
 /// larger than ``largestHeldSegment`` (a line of many megabytes) is not held but read by the
 /// calling thread itself.
 final class SplitFileClassifier: @unchecked Sendable {
-  // SAFETY: `spareSegments` and `routed` are guarded by `lock`; the rest is immutable, and the
-  // prefilter is shared read-only.
+  // SAFETY: `spareSegments` is guarded by `lock`; the rest is immutable, and the prefilter is
+  // shared read-only.
   private let descriptor: FileDescriptor
   private let segments: [Range<Int>]
   private let prefilter: LiteralPrefilter
@@ -32,10 +34,8 @@ final class SplitFileClassifier: @unchecked Sendable {
   private let window: Int
   private let largest: Int
   private let lock = NSLock()
-  /// Segments already routed, for the workers to fill again.
+  /// Segments already routed, to be filled again.
   private var spareSegments: [ScannedSegment] = []
-  /// Segments the calling thread has routed.
-  private var routed = 0
 
   /// The default segment size.
   static let defaultSegmentSize = 1 << 20
@@ -61,7 +61,7 @@ final class SplitFileClassifier: @unchecked Sendable {
   /// - Returns: `nil` when the classifier has no fast path (an entry without literals).
   static func classify(
     _ descriptor: FileDescriptor, size: Int, name: String, with classifier: Classifier, jobs: Int,
-    segmentSize: Int = defaultSegmentSize, indexing: LineIndexing = .whenBehind
+    segmentSize: Int = defaultSegmentSize, indexing: LineIndexing = .byWorkers
   ) throws -> Report? {
     guard classifier.scanner != nil else { return nil }
     var sample = [UInt8](repeating: 0, count: min(size, LineReader<MemorySource>.defaultReadSize))
@@ -107,29 +107,27 @@ final class SplitFileClassifier: @unchecked Sendable {
 
   // MARK: - Running
 
-  /// When the workers index a segment's lines (see ``ScannedSegment``).
+  /// Which segments' lines are indexed (see ``ScannedSegment``).
   enum LineIndexing {
-    /// While the calling thread has another segment to route before it needs this one.
-    case whenBehind
+    /// The segments the workers read; not those the calling thread reads itself.
+    case byWorkers
     /// Every segment, or none (tests: the report is the same either way).
     case always, never
+  }
+
+  /// Reads segment `index` into a spare segment (or a new one) and probes it.
+  private func scan(_ index: Int, indexing: Bool) -> Result<ScannedSegment, any Error> {
+    let segment = lock.withLock { spareSegments.popLast() } ?? ScannedSegment()
+    return Result {
+      try segment.read(descriptor, range: segments[index], largest: largest, prefilter: prefilter, indexing: indexing)
+      return segment
+    }
   }
 
   private func run(name: String, classifier: Classifier, jobs: Int, indexing policy: LineIndexing) throws -> Report {
     let pool = OrderedWorkerPool<Result<ScannedSegment, any Error>>(count: segments.count, workers: max(1, jobs - 1), window: window) {
       [self] in
-      return { index in
-        let (spare, routed) = self.lock.withLock { (self.spareSegments.popLast(), self.routed) }
-        let segment = spare ?? ScannedSegment()
-        // The line index saves the calling thread work and costs this one more: worth it only
-        // while that thread has another segment to route before it needs this one.
-        let indexing = policy == .always || (policy == .whenBehind && index - routed >= 2)
-        return Result {
-          try segment.read(
-            self.descriptor, range: self.segments[index], largest: self.largest, prefilter: self.prefilter, indexing: indexing)
-          return segment
-        }
-      }
+      return { index in self.scan(index, indexing: policy != .never) }
     }
     // No worker reads the file once this returns (the caller closes it).
     defer { pool.finish() }
@@ -146,7 +144,7 @@ final class SplitFileClassifier: @unchecked Sendable {
     var readBuffer: LineBuffer?
     for index in segments.indices {
       let segment: ScannedSegment
-      switch pool.take(index) {
+      switch pool.take(index, helping: { self.scan($0, indexing: policy == .always) }) {
       case .success(let taken): segment = taken
       case .failure(let error): throw error
       }
@@ -166,10 +164,7 @@ final class SplitFileClassifier: @unchecked Sendable {
         bytes += reader.bytesRead
         truncatedLines += reader.truncatedLines
       }
-      lock.withLock {
-        spareSegments.append(segment)
-        routed += 1
-      }
+      lock.withLock { spareSegments.append(segment) }
     }
     return triage.finish(source: name, lines: lines, bytes: bytes, truncatedLines: truncatedLines)
   }

@@ -240,8 +240,10 @@ package final class Triage {
       shapes.lastSpecificLine = line
       let before = tracker.stageChanges
       tracker.observeFailure(stage: effects[index].stage, line: line)
-      announceStages(since: before)
-      updateRunningMarkers()
+      if tracker.stageChanges != before {
+        announceStages(since: before)
+        updateRunningMarkers()
+      }
     }
     let attempt = tracker.currentAttempt
     let rawContext = isFailure ? books.traceback.context(forFailureAt: line, text: text) : []

@@ -42,6 +42,39 @@ struct OrderedWorkerPoolTests {
     #expect(ahead.current == 0)
   }
 
+  /// A caller that would wait for a slow worker runs the next jobs itself: every job runs once,
+  /// within the window, and the results still come in order.
+  @Test func aCallerThatWouldWaitRunsJobsItself() {
+    let window = 3
+    let taken = Counter()
+    let ahead = Counter()
+    let byWorker = Counter()
+    let byCaller = Counter()
+    let pool = OrderedWorkerPool<Int>(count: 100, workers: 1, window: window) {
+      { index in
+        if index >= taken.current + window + 1 { ahead.add() }
+        usleep(300)
+        byWorker.add()
+        return index * 2
+      }
+    }
+    var results: [Int] = []
+    for index in 0..<100 {
+      results.append(
+        pool.take(index) { job in
+          if job >= taken.current + window + 1 { ahead.add() }
+          byCaller.add()
+          return job * 2
+        })
+      taken.add()
+    }
+    pool.finish()
+    #expect(results == (0..<100).map { $0 * 2 })
+    #expect(byWorker.current + byCaller.current == 100)
+    #expect(byCaller.current > 0)
+    #expect(ahead.current == 0)
+  }
+
   /// Results never taken (a caller that stops early) are destroyed with the pool, once each.
   @Test func untakenNoncopyableResultsAreDestroyed() {
     let made = Counter()
