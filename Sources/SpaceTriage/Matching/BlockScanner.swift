@@ -53,6 +53,9 @@ final class BlockScanner {
     var structuredCursor = 0
     var escapes = UnsafeBufferPointer<Int32>(start: nil, count: 0)
     var escapeCursor = 0
+    /// Per hit, the entries matching its line (see ``Prescan``), or empty.
+    var matchSpans = UnsafeBufferPointer<MatchSpan>(start: nil, count: 0)
+    var matchedEntries = UnsafeBufferPointer<Int32>(start: nil, count: 0)
     /// The line where the last ``nextPointOfInterest(after:)`` target begins (`lineStart` -1:
     /// not known, the reader counts its way there).
     var landing = LineMark(lineStart: -1, linesBefore: 0)
@@ -109,6 +112,12 @@ final class BlockScanner {
     var linesBefore: Int32
   }
 
+  /// The entries that match a line, as a range of a list (`count` -1: the line was not matched).
+  struct MatchSpan {
+    var start: Int32
+    var count: Int32
+  }
+
   /// A block of whole lines already probed in full by another thread (a ``ScannedSegment``):
   /// its literal occurrences in increasing order of position, counted from `block`'s start,
   /// and where the lines a reader must stop at begin.
@@ -123,6 +132,10 @@ final class BlockScanner {
     var structuredLines: UnsafeBufferPointer<LineMark>
     /// The first escape byte of each line holding one, in order.
     var escapes: UnsafeBufferPointer<Int32>
+    /// Per hit, the entries that match its line, in `matchedEntries`; empty when the other
+    /// thread matched no line (see ``LiteralPrefilter/LineHits/matched``).
+    var matchSpans: UnsafeBufferPointer<MatchSpan>
+    var matchedEntries: UnsafeBufferPointer<Int32>
   }
 
   /// Takes `prescan` as the last scan: its lines are looked up without probing them again.
@@ -135,7 +148,7 @@ final class BlockScanner {
       base: prescan.block.baseAddress, count: prescan.block.count, covered: prescan.block.count, epoch: epoch,
       hits: prescan.hits.baseAddress, found: prescan.hits.count, cursor: 0, nextEscape: -1,
       indexed: prescan.isIndexed, hitLines: prescan.hitLines.baseAddress, structuredLines: prescan.structuredLines,
-      escapes: prescan.escapes)
+      escapes: prescan.escapes, matchSpans: prescan.matchSpans, matchedEntries: prescan.matchedEntries)
   }
 
   /// For an adopted block: where the line of the last ``nextPointOfInterest(after:)`` target
@@ -191,6 +204,10 @@ final class BlockScanner {
     guard var lineHits = state.pointee.noHits else { return .ownPass }
     lineHits.occurrences = UnsafeBufferPointer(start: hits + first, count: cursor &- first)
     if let muted, lineHits.allSelectOnly(muted: muted) { return .skip }
+    let spans = state.pointee.matchSpans
+    if first < spans.count, spans[first].count >= 0, let entries = state.pointee.matchedEntries.baseAddress {
+      lineHits.matched = UnsafeBufferPointer(start: entries + Int(spans[first].start), count: Int(spans[first].count))
+    }
     return .hits(lineHits)
   }
 

@@ -18,6 +18,9 @@ public final class CompiledCatalog: Sendable {
   /// Per entry, whether a literal of it in a line proves that the entry matches, so that its
   /// pattern need not run (``LiteralPrefilter/isLiteralAlternation(_:)``).
   package let provenByLiteral: [Bool]
+  /// The entries that only mark `running` (serving lines, access logs): the ones a triage
+  /// mutes while its Space runs.
+  package let runningMarkers: [Int]
   /// The literal prefilter that decides which patterns a line can possibly match, built on
   /// first use: a classifier on the fast path probes with its own, tuned on its input
   /// (``BlockScanner``), and needs this one only for lines it probes one by one.
@@ -60,6 +63,10 @@ public final class CompiledCatalog: Sendable {
     let probed = catalog.signatures.map(LiteralPrefilter.probedLiterals)
     self.alwaysRun = LiteralPrefilter.alwaysRun(probed: probed)
     self.provenByLiteral = zip(catalog.signatures, probed).map(LiteralPrefilter.isLiteralAlternation)
+    self.runningMarkers = catalog.signatures.indices.filter {
+      let entry = catalog.signatures[$0]
+      return entry.signatureClass == .info && entry.effect == .stage && entry.stage == .running
+    }
   }
 
   /// The index of the entry with this id.

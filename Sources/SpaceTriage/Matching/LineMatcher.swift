@@ -37,6 +37,10 @@ package final class LineMatcher {
   /// ``CompiledCatalog/provenByLiteral``, as an unsafe buffer: the candidates it flags need no
   /// regex.
   private let provenByLiteral: UnsafeMutableBufferPointer<Bool>
+  /// Per entry, whether a thread matching ahead runs it (``collectMatches(in:hits:into:)``):
+  /// all but the running markers, which the triage mutes while its Space runs, so that the
+  /// lines of a running Space (access logs, mostly) cost that thread nothing.
+  let readAheadEntries: UnsafeMutableBufferPointer<Bool>
   /// Each entry's pattern once taken from the catalog (which compiles it on its first use):
   /// later lines need no lock. SAFETY: the catalog, held above, keeps every pattern alive.
   private let compiled: UnsafeMutableBufferPointer<Unmanaged<PCRE2Pattern>?>
@@ -62,6 +66,9 @@ package final class LineMatcher {
     compiled.initialize(repeating: nil)
     self.provenByLiteral = .allocate(capacity: count)
     self.gaveUp = .allocate(capacity: count)
+    self.readAheadEntries = .allocate(capacity: count)
+    readAheadEntries.initialize(repeating: true)
+    for index in catalog.runningMarkers { readAheadEntries[index] = false }
     gaveUp.initialize(repeating: false)
     _ = provenByLiteral.initialize(from: catalog.provenByLiteral)
   }
@@ -76,6 +83,7 @@ package final class LineMatcher {
     compiled.deallocate()
     provenByLiteral.deallocate()
     gaveUp.deallocate()
+    readAheadEntries.deallocate()
   }
 
   /// Stops running entry `index` on the lines that follow (or starts again): for entries whose
@@ -123,9 +131,58 @@ package final class LineMatcher {
   ) rethrows {
     guard usesPrefilter else { return try forEachMatch(in: text, line: line, onMatch) }
     let current = nextStamp()
+    if let matched = hits.matched {
+      // Matched by another thread but for the running markers, which run here unless muted.
+      var found = 0
+      hits.forEachSignature { index in
+        if !readAheadEntries[index] && !muted[index] { add(index, current, &found) }
+      }
+      var chosen = UnsafeMutableBufferPointer(rebasing: candidates[0..<found])
+      if found > 1 { chosen.sort() }
+      // Both lists ascend: merged in catalog order. What is muted now, or gave up here, is left
+      // out, as above.
+      var next = 0
+      for index in chosen where runCandidate(index, text, line) {
+        while next < matched.count && Int(matched[next]) < index {
+          if !muted[Int(matched[next])] && !gaveUp[Int(matched[next])] { try onMatch(Int(matched[next])) }
+          next &+= 1
+        }
+        try onMatch(index)
+      }
+      while next < matched.count {
+        if !muted[Int(matched[next])] && !gaveUp[Int(matched[next])] { try onMatch(Int(matched[next])) }
+        next &+= 1
+      }
+      return
+    }
     var found = 0
     hits.forEachSignature { index in add(index, current, &found) }
     try runCandidates(found, current, text, line, onMatch)
+  }
+
+  /// For a thread that reads ahead of the one matching (``ScannedSegment``): appends to `list`
+  /// every entry of ``readAheadEntries`` among the candidates `hits` selects whose pattern
+  /// matches `text`, in catalog order, whatever is muted or gave up here (the matching thread
+  /// leaves those out itself).
+  ///
+  /// - Returns: `false` when a pattern gave up on the line (`list` then holds a part of the
+  ///   matches): the matching thread runs the line's candidates itself and records the problem.
+  func collectMatches(in text: UnsafeRawBufferPointer, hits: LiteralPrefilter.LineHits, into list: GrowableBuffer<Int32>) -> Bool {
+    let current = nextStamp()
+    var found = 0
+    hits.forEachSignature { index in if readAheadEntries[index] { add(index, current, &found) } }
+    for index in alwaysRun where readAheadEntries[index] { add(index, current, &found) }
+    var chosen = UnsafeMutableBufferPointer(rebasing: candidates[0..<found])
+    if found > 1 { chosen.sort() }
+    for index in chosen {
+      if !provenByLiteral[index] {
+        guard let pattern = pattern(index) else { continue }
+        guard let matches = try? matchData.matches(pattern, in: text) else { return false }
+        if !matches { continue }
+      }
+      list.append(Int32(truncatingIfNeeded: index))
+    }
+    return true
   }
 
   /// The muted flags, by entry (read by the block scanner, which then passes over lines whose

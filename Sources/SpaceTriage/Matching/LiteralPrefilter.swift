@@ -26,6 +26,9 @@ package final class LiteralPrefilter: @unchecked Sendable {
     package var occurrences: UnsafeBufferPointer<LiteralHit>
     let signatureRanges: UnsafePointer<LiteralRange>
     let signatureList: UnsafePointer<Int32>
+    /// The entries another thread found matching the line (every candidate run, in catalog
+    /// order, none muted), or `nil`: the line's candidates are still to be run.
+    var matched: UnsafeBufferPointer<Int32>?
 
     /// Whether literal `literal` selects at least one entry, all of them muted.
     @inline(__always)

@@ -15,8 +15,10 @@ import SystemPackage
 /// also finds where the lines that the reader must stop at begin (those holding a hit, and those
 /// starting with a JSON or SSE byte) and how many lines come before each, and the lines with an
 /// escape byte, so that the calling thread jumps from one to the next instead of counting the
-/// lines in between. A segment owns its buffers and is filled again for a later segment once
-/// routed.
+/// lines in between. Given a matcher of its own, the worker also runs the candidates of each
+/// line holding a hit (``LineMatcher/collectMatches(in:hits:into:)``): what matches does not
+/// depend on the triage's state, and the calling thread then only leaves out what is muted at
+/// that moment. A segment owns its buffers and is filled again for a later segment once routed.
 final class ScannedSegment: @unchecked Sendable {
   // SAFETY (@unchecked Sendable): a segment is used by one thread at a time, the worker that
   // fills it, then the thread that replays it, handed over through the pool's lock.
@@ -36,6 +38,10 @@ final class ScannedSegment: @unchecked Sendable {
   private let escapes = GrowableBuffer<Int32>()
   /// Whether the three lists above were made for this segment.
   private var indexed = false
+  /// Per hit, the entries that match its line: a range of `matchedEntries` (empty when the
+  /// lines were not matched here).
+  private let matchSpans = GrowableBuffer<BlockScanner.MatchSpan>()
+  private let matchedEntries = GrowableBuffer<Int32>()
 
   init() {
     buffer = LineBuffer(byteCount: 1)
@@ -54,16 +60,18 @@ final class ScannedSegment: @unchecked Sendable {
       block: UnsafeRawBufferPointer(rebasing: buffer.bytes[0..<count]),
       hits: UnsafeBufferPointer(rebasing: hits[0..<found]), isIndexed: indexed,
       hitLines: hitLines.elements,
-      structuredLines: structuredLines.elements, escapes: escapes.elements)
+      structuredLines: structuredLines.elements, escapes: escapes.elements,
+      matchSpans: matchSpans.elements, matchedEntries: matchedEntries.elements)
   }
 
-  /// Reads `range` of the file open on `descriptor` and probes it with `prefilter`, and
-  /// indexes its lines if `indexing` (worth it when the calling thread, not this one, is the
-  /// slower: the index saves it work and costs this thread more). A range longer than
-  /// `largest` bytes is left unread (`isFilled` is `false`), so that memory stays bounded
-  /// whatever the lines' lengths.
+  /// Reads `range` of the file open on `descriptor` and probes it with `prefilter`; if
+  /// `indexing`, indexes its lines, and runs the candidates of its lines with `matcher` if one
+  /// is given (worth it when the calling thread, not this one, is the slower: it saves that
+  /// thread work and costs this one more). A range longer than `largest` bytes is left unread
+  /// (`isFilled` is `false`), so that memory stays bounded whatever the lines' lengths.
   func read(
-    _ descriptor: FileDescriptor, range: Range<Int>, largest: Int, prefilter: LiteralPrefilter, indexing: Bool = true
+    _ descriptor: FileDescriptor, range: Range<Int>, largest: Int, prefilter: LiteralPrefilter, indexing: Bool = true,
+    matcher: LineMatcher? = nil
   ) throws {
     count = 0
     found = 0
@@ -71,6 +79,8 @@ final class ScannedSegment: @unchecked Sendable {
     hitLines.removeAll()
     structuredLines.removeAll()
     escapes.removeAll()
+    matchSpans.removeAll()
+    matchedEntries.removeAll()
     guard range.count <= largest, !range.isEmpty else { return }
     if buffer.bytes.count <= range.count { buffer = LineBuffer(byteCount: range.count + range.count / 8 + 1) }
     var filled = 0
@@ -83,8 +93,52 @@ final class ScannedSegment: @unchecked Sendable {
     }
     count = filled
     probe(with: prefilter)
-    if indexing { indexLines() }
+    guard indexing else { return }
+    indexLines()
+    if let matcher { matchLines(with: matcher, prefilter: prefilter) }
   }
+
+  /// Fills ``matchSpans`` and ``matchedEntries``: each line holding a hit is matched as the
+  /// calling thread's triage would match it (without its leading timestamp), unless it is longer
+  /// than a line may be (the reader cuts it, and it is matched there).
+  private func matchLines(with matcher: LineMatcher, prefilter: LiteralPrefilter) {
+    let bytes = UnsafeRawBufferPointer(rebasing: buffer.bytes[0..<count])
+    guard let base = bytes.baseAddress else { return }
+    let lineMarks = hitLines.elements
+    let maxLineLength = LineReader<MemorySource>.defaultMaxLineLength
+    var first = 0
+    while first < found {
+      let lineStart = Int(lineMarks[first].lineStart)
+      var next = first &+ 1
+      while next < found && Int(lineMarks[next].lineStart) == lineStart { next &+= 1 }
+      let span = matchLine(at: lineStart, hits: first..<next, with: matcher, prefilter: prefilter, base: base, maxLineLength: maxLineLength)
+      for _ in first..<next { matchSpans.append(span) }
+      first = next
+    }
+  }
+
+  /// The entries that match the line starting at `lineStart`, which holds `hits`, appended to
+  /// ``matchedEntries``; `count` -1 when the line is left to the calling thread.
+  @inline(__always)
+  private func matchLine(
+    at lineStart: Int, hits range: Range<Int>, with matcher: LineMatcher, prefilter: LiteralPrefilter,
+    base: UnsafeRawPointer, maxLineLength: Int
+  ) -> BlockScanner.MatchSpan {
+    let start = matchedEntries.count
+    let lineHits = prefilter.lineHits(UnsafeBufferPointer(rebasing: hits[range]))
+    // A line whose literals select only running markers has nothing to match here.
+    guard lineHits.selectsAny(of: matcher.readAheadEntries) else { return BlockScanner.MatchSpan(start: Int32(start), count: 0) }
+    var end = memchr(base + lineStart, 0x0A, count &- lineStart).map { base.distance(to: UnsafeRawPointer($0)) } ?? count
+    if end > lineStart && base.load(fromByteOffset: end &- 1, as: UInt8.self) == 0x0D { end &-= 1 }
+    guard end &- lineStart <= maxLineLength else { return BlockScanner.MatchSpan(start: 0, count: -1) }
+    let text = LeadingTimestamp.stripped(UnsafeRawBufferPointer(start: base + lineStart, count: end &- lineStart))
+    guard matcher.collectMatches(in: text, hits: lineHits, into: matchedEntries) else {
+      matchedEntries.truncate(to: start)
+      return BlockScanner.MatchSpan(start: 0, count: -1)
+    }
+    return BlockScanner.MatchSpan(start: Int32(start), count: Int32(matchedEntries.count &- start))
+  }
+
 
   /// Fills ``hitLines``, ``structuredLines`` and ``escapes``.
   private func indexLines() {
@@ -201,4 +255,7 @@ final class GrowableBuffer<Element: BitwiseCopyable> {
   }
 
   func removeAll() { count = 0 }
+
+  /// Keeps the first `count` elements.
+  func truncate(to count: Int) { self.count = min(self.count, max(0, count)) }
 }

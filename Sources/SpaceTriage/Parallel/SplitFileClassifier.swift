@@ -14,9 +14,11 @@ import SystemPackage
 /// segment into the next as it would in one reader.
 ///
 /// The workers also index the lines the calling thread must stop at, so that it jumps between
-/// them instead of counting the lines in between (see ``ScannedSegment``): the calling thread
-/// matches, so it is mostly the slower side. When it is not, it does not wait for a segment
-/// but reads and probes the next one no worker has taken itself (without the index, which
+/// them instead of counting the lines in between, and, while the calling thread has another
+/// segment to route before it needs theirs, run the candidates of the lines holding a hit (see
+/// ``ScannedSegment``): the calling thread then only leaves out what is muted at that moment.
+/// When the workers are the slower side, the calling thread does not wait for a segment but
+/// reads and probes the next one no worker has taken itself (without index or matches, which
 /// would only move its own work around): the work is shared whatever the mix of lines.
 /// `jobs` threads in all: `jobs - 1` workers and the calling thread.
 ///
@@ -25,7 +27,7 @@ import SystemPackage
 /// larger than ``largestHeldSegment`` (a line of many megabytes) is not held but read by the
 /// calling thread itself.
 final class SplitFileClassifier: @unchecked Sendable {
-  // SAFETY: `spareSegments` is guarded by `lock`; the rest is immutable, and the prefilter is
+  // SAFETY: `spareSegments` and `routed` are guarded by `lock`; the rest is immutable, and the prefilter is
   // shared read-only.
   private let descriptor: FileDescriptor
   private let segments: [Range<Int>]
@@ -36,6 +38,8 @@ final class SplitFileClassifier: @unchecked Sendable {
   private let lock = NSLock()
   /// Segments already routed, to be filled again.
   private var spareSegments: [ScannedSegment] = []
+  /// Segments the calling thread has routed.
+  private var routed = 0
 
   /// The default segment size.
   static let defaultSegmentSize = 1 << 20
@@ -109,25 +113,37 @@ final class SplitFileClassifier: @unchecked Sendable {
 
   /// Which segments' lines are indexed (see ``ScannedSegment``).
   enum LineIndexing {
-    /// The segments the workers read; not those the calling thread reads itself.
+    /// The segments the workers read (whose lines they also match while the calling thread
+    /// is behind); not those the calling thread reads itself.
     case byWorkers
-    /// Every segment, or none (tests: the report is the same either way).
+    /// Every segment, its lines matched ahead too, or none (tests: the report is the same
+    /// either way).
     case always, never
   }
 
   /// Reads segment `index` into a spare segment (or a new one) and probes it.
-  private func scan(_ index: Int, indexing: Bool) -> Result<ScannedSegment, any Error> {
+  private func scan(_ index: Int, indexing: Bool, matcher: LineMatcher?) -> Result<ScannedSegment, any Error> {
     let segment = lock.withLock { spareSegments.popLast() } ?? ScannedSegment()
     return Result {
-      try segment.read(descriptor, range: segments[index], largest: largest, prefilter: prefilter, indexing: indexing)
+      try segment.read(
+        descriptor, range: segments[index], largest: largest, prefilter: prefilter, indexing: indexing, matcher: matcher)
       return segment
     }
   }
 
   private func run(name: String, classifier: Classifier, jobs: Int, indexing policy: LineIndexing) throws -> Report {
+    let catalog = classifier.catalog
+    let matchLimit = classifier.matcher.matchLimit
     let pool = OrderedWorkerPool<Result<ScannedSegment, any Error>>(count: segments.count, workers: max(1, jobs - 1), window: window) {
       [self] in
-      return { index in self.scan(index, indexing: policy != .never) }
+      // Each worker matches lines with a matcher of its own (a match data per thread).
+      let matcher = policy == .never ? nil : LineMatcher(catalog: catalog, matchLimit: matchLimit)
+      return { index in
+        // Matching ahead saves the calling thread work and costs this one more: worth it only
+        // while that thread has another segment to route before it needs this one.
+        let ahead = policy == .always || index - self.lock.withLock({ self.routed }) >= 2
+        return self.scan(index, indexing: policy != .never, matcher: ahead ? matcher : nil)
+      }
     }
     // No worker reads the file once this returns (the caller closes it).
     defer { pool.finish() }
@@ -144,7 +160,11 @@ final class SplitFileClassifier: @unchecked Sendable {
     var readBuffer: LineBuffer?
     for index in segments.indices {
       let segment: ScannedSegment
-      switch pool.take(index, helping: { self.scan($0, indexing: policy == .always) }) {
+      // A segment read here is not matched ahead: this thread would only do it sooner.
+      let helping = { (index: Int) in
+        self.scan(index, indexing: policy == .always, matcher: policy == .always ? classifier.matcher : nil)
+      }
+      switch pool.take(index, helping: helping) {
       case .success(let taken): segment = taken
       case .failure(let error): throw error
       }
@@ -164,7 +184,10 @@ final class SplitFileClassifier: @unchecked Sendable {
         bytes += reader.bytesRead
         truncatedLines += reader.truncatedLines
       }
-      lock.withLock { spareSegments.append(segment) }
+      lock.withLock {
+        spareSegments.append(segment)
+        routed += 1
+      }
     }
     return triage.finish(source: name, lines: lines, bytes: bytes, truncatedLines: truncatedLines)
   }

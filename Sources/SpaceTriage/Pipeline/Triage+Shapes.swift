@@ -133,15 +133,7 @@ struct ShapeState {
     portHintIndex = catalog.index(of: Triage.portHintID)
     wrongPortIndex = catalog.index(of: Triage.wrongPortID)
     launchTimeoutIndex = catalog.index(of: "startup.launch-timeout")
-    runningMarkers = ShapeState.runningMarkers(in: catalog)
-  }
-
-  /// The entries that only mark `running`: the only ones a ``Triage`` ever mutes.
-  static func runningMarkers(in catalog: CompiledCatalog) -> [Int] {
-    catalog.signatures.indices.filter {
-      let entry = catalog.signatures[$0]
-      return entry.signatureClass == .info && entry.effect == .stage && entry.stage == .running
-    }
+    runningMarkers = catalog.runningMarkers
   }
 
 }
