@@ -139,7 +139,6 @@ final class ScannedSegment: @unchecked Sendable {
     return BlockScanner.MatchSpan(start: Int32(start), count: Int32(matchedEntries.count &- start))
   }
 
-
   /// Fills ``hitLines``, ``structuredLines`` and ``escapes``.
   private func indexLines() {
     indexed = true
