@@ -56,6 +56,7 @@ final class BlockScanner {
     /// Per hit, the entries matching its line (see ``Prescan``), or empty.
     var matchSpans = UnsafeBufferPointer<MatchSpan>(start: nil, count: 0)
     var matchedEntries = UnsafeBufferPointer<Int32>(start: nil, count: 0)
+    var templates = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
     /// The line where the last ``nextPointOfInterest(after:)`` target begins (`lineStart` -1:
     /// not known, the reader counts its way there).
     var landing = LineMark(lineStart: -1, linesBefore: 0)
@@ -112,10 +113,16 @@ final class BlockScanner {
     var linesBefore: Int32
   }
 
-  /// The entries that match a line, as a range of a list (`count` -1: the line was not matched).
+  /// The entries that match a line, as a range of a list (`count` -1: the line was not
+  /// matched), and the template of a line that may be an unrecognised failure, as a range of
+  /// another (`templateCount` -1: none made).
   struct MatchSpan {
     var start: Int32
     var count: Int32
+    var templateStart: Int32 = 0
+    var templateCount: Int32 = -1
+
+    static let notMatched = MatchSpan(start: 0, count: -1)
   }
 
   /// A block of whole lines already probed in full by another thread (a ``ScannedSegment``):
@@ -136,6 +143,8 @@ final class BlockScanner {
     /// thread matched no line (see ``LiteralPrefilter/LineHits/matched``).
     var matchSpans: UnsafeBufferPointer<MatchSpan>
     var matchedEntries: UnsafeBufferPointer<Int32>
+    /// The templates of ``matchSpans``.
+    var templates: UnsafeBufferPointer<UInt8>
   }
 
   /// Takes `prescan` as the last scan: its lines are looked up without probing them again.
@@ -148,7 +157,8 @@ final class BlockScanner {
       base: prescan.block.baseAddress, count: prescan.block.count, covered: prescan.block.count, epoch: epoch,
       hits: prescan.hits.baseAddress, found: prescan.hits.count, cursor: 0, nextEscape: -1,
       indexed: prescan.isIndexed, hitLines: prescan.hitLines.baseAddress, structuredLines: prescan.structuredLines,
-      escapes: prescan.escapes, matchSpans: prescan.matchSpans, matchedEntries: prescan.matchedEntries)
+      escapes: prescan.escapes, matchSpans: prescan.matchSpans, matchedEntries: prescan.matchedEntries,
+      templates: prescan.templates)
   }
 
   /// For an adopted block: where the line of the last ``nextPointOfInterest(after:)`` target
@@ -206,7 +216,11 @@ final class BlockScanner {
     if let muted, lineHits.allSelectOnly(muted: muted) { return .skip }
     let spans = state.pointee.matchSpans
     if first < spans.count, spans[first].count >= 0, let entries = state.pointee.matchedEntries.baseAddress {
-      lineHits.matched = UnsafeBufferPointer(start: entries + Int(spans[first].start), count: Int(spans[first].count))
+      let span = spans[first]
+      lineHits.matched = UnsafeBufferPointer(start: entries + Int(span.start), count: Int(span.count))
+      if span.templateCount >= 0, let templates = state.pointee.templates.baseAddress {
+        lineHits.template = UnsafeRawBufferPointer(start: templates + Int(span.templateStart), count: Int(span.templateCount))
+      }
     }
     return .hits(lineHits)
   }

@@ -29,6 +29,9 @@ package final class LiteralPrefilter: @unchecked Sendable {
     /// The entries another thread found matching the line (every candidate run, in catalog
     /// order, none muted), or `nil`: the line's candidates are still to be run.
     var matched: UnsafeBufferPointer<Int32>?
+    /// The line's template (``TemplateMasker``), made by the thread that matched it when the
+    /// line may be an unrecognised failure.
+    var template: UnsafeRawBufferPointer?
 
     /// Whether literal `literal` selects at least one entry, all of them muted.
     @inline(__always)

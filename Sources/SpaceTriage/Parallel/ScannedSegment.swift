@@ -39,9 +39,23 @@ final class ScannedSegment: @unchecked Sendable {
   /// Whether the three lists above were made for this segment.
   private var indexed = false
   /// Per hit, the entries that match its line: a range of `matchedEntries` (empty when the
-  /// lines were not matched here).
+  /// lines were not matched here), and the template of a line that looks like an unrecognised
+  /// failure, a range of `templates`.
   private let matchSpans = GrowableBuffer<BlockScanner.MatchSpan>()
   private let matchedEntries = GrowableBuffer<Int32>()
+  private let templates = GrowableBuffer<UInt8>()
+
+  /// What a worker needs to match lines ahead of the calling thread: a matcher of its own and,
+  /// per entry, its part in telling unrecognised failure lines (``UnrecognizedCollector/role(_:)``).
+  final class ReadAhead {
+    let matcher: LineMatcher
+    let roles: [UInt8]
+
+    init(catalog: CompiledCatalog, matchLimit: UInt32) {
+      matcher = LineMatcher(catalog: catalog, matchLimit: matchLimit)
+      roles = catalog.signatures.map(UnrecognizedCollector.role)
+    }
+  }
 
   init() {
     buffer = LineBuffer(byteCount: 1)
@@ -61,17 +75,17 @@ final class ScannedSegment: @unchecked Sendable {
       hits: UnsafeBufferPointer(rebasing: hits[0..<found]), isIndexed: indexed,
       hitLines: hitLines.elements,
       structuredLines: structuredLines.elements, escapes: escapes.elements,
-      matchSpans: matchSpans.elements, matchedEntries: matchedEntries.elements)
+      matchSpans: matchSpans.elements, matchedEntries: matchedEntries.elements, templates: templates.elements)
   }
 
   /// Reads `range` of the file open on `descriptor` and probes it with `prefilter`; if
-  /// `indexing`, indexes its lines, and runs the candidates of its lines with `matcher` if one
-  /// is given (worth it when the calling thread, not this one, is the slower: it saves that
-  /// thread work and costs this one more). A range longer than `largest` bytes is left unread
+  /// `indexing`, indexes its lines, and matches them with `readAhead` if one is given (worth it
+  /// when the calling thread, not this one, is the slower: it saves that thread work and costs
+  /// this one more). A range longer than `largest` bytes is left unread
   /// (`isFilled` is `false`), so that memory stays bounded whatever the lines' lengths.
   func read(
     _ descriptor: FileDescriptor, range: Range<Int>, largest: Int, prefilter: LiteralPrefilter, indexing: Bool = true,
-    matcher: LineMatcher? = nil
+    readAhead: ReadAhead? = nil
   ) throws {
     count = 0
     found = 0
@@ -81,6 +95,7 @@ final class ScannedSegment: @unchecked Sendable {
     escapes.removeAll()
     matchSpans.removeAll()
     matchedEntries.removeAll()
+    templates.removeAll()
     guard range.count <= largest, !range.isEmpty else { return }
     if buffer.bytes.count <= range.count { buffer = LineBuffer(byteCount: range.count + range.count / 8 + 1) }
     var filled = 0
@@ -95,13 +110,13 @@ final class ScannedSegment: @unchecked Sendable {
     probe(with: prefilter)
     guard indexing else { return }
     indexLines()
-    if let matcher { matchLines(with: matcher, prefilter: prefilter) }
+    if let readAhead { matchLines(with: readAhead, prefilter: prefilter) }
   }
 
   /// Fills ``matchSpans`` and ``matchedEntries``: each line holding a hit is matched as the
   /// calling thread's triage would match it (without its leading timestamp), unless it is longer
   /// than a line may be (the reader cuts it, and it is matched there).
-  private func matchLines(with matcher: LineMatcher, prefilter: LiteralPrefilter) {
+  private func matchLines(with readAhead: ReadAhead, prefilter: LiteralPrefilter) {
     let bytes = UnsafeRawBufferPointer(rebasing: buffer.bytes[0..<count])
     guard let base = bytes.baseAddress else { return }
     let lineMarks = hitLines.elements
@@ -111,7 +126,7 @@ final class ScannedSegment: @unchecked Sendable {
       let lineStart = Int(lineMarks[first].lineStart)
       var next = first &+ 1
       while next < found && Int(lineMarks[next].lineStart) == lineStart { next &+= 1 }
-      let span = matchLine(at: lineStart, hits: first..<next, with: matcher, prefilter: prefilter, base: base, maxLineLength: maxLineLength)
+      let span = matchLine(at: lineStart, hits: first..<next, with: readAhead, prefilter: prefilter, base: base, maxLineLength: maxLineLength)
       for _ in first..<next { matchSpans.append(span) }
       first = next
     }
@@ -121,22 +136,29 @@ final class ScannedSegment: @unchecked Sendable {
   /// ``matchedEntries``; `count` -1 when the line is left to the calling thread.
   @inline(__always)
   private func matchLine(
-    at lineStart: Int, hits range: Range<Int>, with matcher: LineMatcher, prefilter: LiteralPrefilter,
+    at lineStart: Int, hits range: Range<Int>, with readAhead: ReadAhead, prefilter: LiteralPrefilter,
     base: UnsafeRawPointer, maxLineLength: Int
   ) -> BlockScanner.MatchSpan {
+    let matcher = readAhead.matcher
     let start = matchedEntries.count
     let lineHits = prefilter.lineHits(UnsafeBufferPointer(rebasing: hits[range]))
     // A line whose literals select only running markers has nothing to match here.
     guard lineHits.selectsAny(of: matcher.readAheadEntries) else { return BlockScanner.MatchSpan(start: Int32(start), count: 0) }
     var end = memchr(base + lineStart, 0x0A, count &- lineStart).map { base.distance(to: UnsafeRawPointer($0)) } ?? count
     if end > lineStart && base.load(fromByteOffset: end &- 1, as: UInt8.self) == 0x0D { end &-= 1 }
-    guard end &- lineStart <= maxLineLength else { return BlockScanner.MatchSpan(start: 0, count: -1) }
+    guard end &- lineStart <= maxLineLength else { return .notMatched }
     let text = LeadingTimestamp.stripped(UnsafeRawBufferPointer(start: base + lineStart, count: end &- lineStart))
     guard matcher.collectMatches(in: text, hits: lineHits, into: matchedEntries) else {
       matchedEntries.truncate(to: start)
-      return BlockScanner.MatchSpan(start: 0, count: -1)
+      return .notMatched
     }
-    return BlockScanner.MatchSpan(start: Int32(start), count: Int32(matchedEntries.count &- start))
+    var span = BlockScanner.MatchSpan(start: Int32(start), count: Int32(matchedEntries.count &- start))
+    let matched = UnsafeBufferPointer(rebasing: matchedEntries.elements[start...])
+    if UnrecognizedCollector.mayBeUnrecognized(matched, roles: readAhead.roles) {
+      span.templateStart = Int32(templates.count)
+      span.templateCount = Int32(templates.append(upTo: TemplateMasker.outputCapacity) { TemplateMasker.write(text, into: $0) })
+    }
+    return span
   }
 
   /// Fills ``hitLines``, ``structuredLines`` and ``escapes``.
@@ -254,6 +276,20 @@ final class GrowableBuffer<Element: BitwiseCopyable> {
   }
 
   func removeAll() { count = 0 }
+
+  /// Appends what `write` writes into room for `capacity` elements (it returns how many it
+  /// wrote); returns that count.
+  func append(upTo capacity: Int, _ write: (UnsafeMutablePointer<Element>) -> Int) -> Int {
+    while storage.count &- count < capacity {
+      let larger = UnsafeMutableBufferPointer<Element>.allocate(capacity: storage.count * 2)
+      _ = larger.initialize(fromContentsOf: storage[0..<count])
+      storage.deallocate()
+      storage = larger
+    }
+    let written = write(storage.baseAddress! + count)
+    count &+= written
+    return written
+  }
 
   /// Keeps the first `count` elements.
   func truncate(to count: Int) { self.count = min(self.count, max(0, count)) }

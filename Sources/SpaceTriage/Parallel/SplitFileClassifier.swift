@@ -113,20 +113,21 @@ final class SplitFileClassifier: @unchecked Sendable {
 
   /// Which segments' lines are indexed (see ``ScannedSegment``).
   enum LineIndexing {
-    /// The segments the workers read (whose lines they also match while the calling thread
-    /// is behind); not those the calling thread reads itself.
+    /// The segments the workers read while the calling thread is behind; not those the
+    /// calling thread reads itself.
     case byWorkers
     /// Every segment, its lines matched ahead too, or none (tests: the report is the same
     /// either way).
     case always, never
   }
 
-  /// Reads segment `index` into a spare segment (or a new one) and probes it.
-  private func scan(_ index: Int, indexing: Bool, matcher: LineMatcher?) -> Result<ScannedSegment, any Error> {
+  /// Reads segment `index` into a spare segment (or a new one) and probes it (and indexes and
+  /// matches its lines with `readAhead`).
+  private func scan(_ index: Int, indexing: Bool, readAhead: ScannedSegment.ReadAhead?) -> Result<ScannedSegment, any Error> {
     let segment = lock.withLock { spareSegments.popLast() } ?? ScannedSegment()
     return Result {
       try segment.read(
-        descriptor, range: segments[index], largest: largest, prefilter: prefilter, indexing: indexing, matcher: matcher)
+        descriptor, range: segments[index], largest: largest, prefilter: prefilter, indexing: indexing, readAhead: readAhead)
       return segment
     }
   }
@@ -137,12 +138,13 @@ final class SplitFileClassifier: @unchecked Sendable {
     let pool = OrderedWorkerPool<Result<ScannedSegment, any Error>>(count: segments.count, workers: max(1, jobs - 1), window: window) {
       [self] in
       // Each worker matches lines with a matcher of its own (a match data per thread).
-      let matcher = policy == .never ? nil : LineMatcher(catalog: catalog, matchLimit: matchLimit)
+      let readAhead = policy == .never ? nil : ScannedSegment.ReadAhead(catalog: catalog, matchLimit: matchLimit)
       return { index in
-        // Matching ahead saves the calling thread work and costs this one more: worth it only
-        // while that thread has another segment to route before it needs this one.
-        let ahead = policy == .always || index - self.lock.withLock({ self.routed }) >= 2
-        return self.scan(index, indexing: policy != .never, matcher: ahead ? matcher : nil)
+        // The index and the matches save the calling thread work and cost this one more (the
+        // index about four times what it saves): worth it only while that thread has another
+        // segment to route before it needs this one.
+        let ahead = policy == .always || (policy == .byWorkers && index - self.lock.withLock({ self.routed }) >= 2)
+        return self.scan(index, indexing: ahead, readAhead: ahead ? readAhead : nil)
       }
     }
     // No worker reads the file once this returns (the caller closes it).
@@ -158,11 +160,13 @@ final class SplitFileClassifier: @unchecked Sendable {
     var bytes = 0
     var truncatedLines = 0
     var readBuffer: LineBuffer?
+    // Tests: with `.always`, what this thread reads is indexed and matched too.
+    let ownReadAhead = policy == .always ? ScannedSegment.ReadAhead(catalog: catalog, matchLimit: matchLimit) : nil
     for index in segments.indices {
       let segment: ScannedSegment
       // A segment read here is not matched ahead: this thread would only do it sooner.
       let helping = { (index: Int) in
-        self.scan(index, indexing: policy == .always, matcher: policy == .always ? classifier.matcher : nil)
+        self.scan(index, indexing: policy == .always, readAhead: ownReadAhead)
       }
       switch pool.take(index, helping: helping) {
       case .success(let taken): segment = taken

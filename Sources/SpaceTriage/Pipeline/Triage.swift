@@ -174,7 +174,7 @@ package final class Triage {
       matcher.forEachMatch(in: text, line: line, handle)
     }
     if shapes.lineServes || shapes.lineHinted { servingLineEnded() }
-    unrecognized.lineEnded(text, line: line, stage: tracker.stage)
+    unrecognized.lineEnded(text, line: line, stage: tracker.stage, template: hits?.template)
   }
 
   /// The furthest stage of the current attempt, if any was seen.

@@ -121,21 +121,42 @@ final class UnrecognizedCollector {
     }
   }
 
+  /// Whether a line that these entries match may be counted (some looks like a failure, none
+  /// recognises it), `roles` being ``role(_:)`` per entry: what a thread that matches lines
+  /// ahead asks before it writes a line's template.
+  static func mayBeUnrecognized(_ matched: UnsafeBufferPointer<Int32>, roles: [UInt8]) -> Bool {
+    var candidate = false
+    for index in matched {
+      switch roles[Int(index)] {
+      case 1, 3: candidate = true
+      case 2: return false
+      default: break
+      }
+    }
+    return candidate
+  }
+
   /// The current line's matches are all noted: counts it if it looked like a failure and
-  /// nothing recognised it.
+  /// nothing recognised it (its `template` may be made already: ``mayBeUnrecognized(_:roles:)``).
   @inline(__always)
-  func lineEnded(_ text: UnsafeRawBufferPointer, line: Int, stage: Stage?) {
+  func lineEnded(_ text: UnsafeRawBufferPointer, line: Int, stage: Stage?, template: UnsafeRawBufferPointer? = nil) {
     guard state.pointee.shape else {
       state.pointee.recognized = false
       return
     }
     let recognized = state.pointee.recognized
     state.pointee = LineState()
-    if !recognized { add(text, line: line, stage: stage) }
+    if !recognized { add(text, line: line, stage: stage, template: template) }
   }
 
-  private func add(_ text: UnsafeRawBufferPointer, line: Int, stage: Stage?) {
-    let length = TemplateMasker.write(text, into: scratch)
+  private func add(_ text: UnsafeRawBufferPointer, line: Int, stage: Stage?, template: UnsafeRawBufferPointer?) {
+    let length: Int
+    if let template, let bytes = template.baseAddress {
+      scratch.update(from: bytes.assumingMemoryBound(to: UInt8.self), count: template.count)
+      length = template.count
+    } else {
+      length = TemplateMasker.write(text, into: scratch)
+    }
     guard length > 0 else { return }
     let hash = UnrecognizedCollector.hash(scratch, length)
     let stride = TemplateMasker.outputCapacity
