@@ -72,18 +72,11 @@ final class OrderedWorkerPool<Output: ~Copyable>: @unchecked Sendable {
     precondition(index == taken && index < count, "results are taken in order, each once")
     let slot = index % window
     while !filled[slot] {
-      guard let helping, !cancelled, nextJob < count, nextJob < taken + window else {
+      if let helping, let job = claimJob() {
+        runJob(job, with: helping)
+      } else {
         condition.wait()
-        continue
       }
-      let job = nextJob
-      nextJob += 1
-      condition.unlock()
-      let result = helping(job)
-      condition.lock()
-      (slots + job % window).pointee = consume result
-      filled[job % window] = true
-      condition.broadcast()
     }
     filled[slot] = false
     let result = (slots + slot).move()
@@ -104,24 +97,35 @@ final class OrderedWorkerPool<Output: ~Copyable>: @unchecked Sendable {
   }
 
   private func work(_ run: (Int) -> Output) {
+    condition.lock()
     while true {
-      condition.lock()
       while !cancelled && nextJob < count && nextJob >= taken + window { condition.wait() }
-      guard !cancelled, nextJob < count else {
+      guard let job = claimJob() else {
         running -= 1
         condition.broadcast()
         condition.unlock()
         return
       }
-      let index = nextJob
-      nextJob += 1
-      condition.unlock()
-      let result = run(index)
-      condition.lock()
-      (slots + index % window).pointee = consume result
-      filled[index % window] = true
-      condition.broadcast()
-      condition.unlock()
+      runJob(job, with: run)
     }
+  }
+
+  /// The next job, if it may start now: within the window of the results taken, and the pool
+  /// not finished. Call with `condition` locked.
+  private func claimJob() -> Int? {
+    guard !cancelled, nextJob < count, nextJob < taken + window else { return nil }
+    defer { nextJob += 1 }
+    return nextJob
+  }
+
+  /// Runs `job` with `run`, `condition` unlocked meanwhile, and leaves its result for
+  /// ``take(_:helping:)``. Call with `condition` locked (it is locked again on return).
+  private func runJob(_ job: Int, with run: (Int) -> Output) {
+    condition.unlock()
+    let result = run(job)
+    condition.lock()
+    (slots + job % window).pointee = consume result
+    filled[job % window] = true
+    condition.broadcast()
   }
 }
