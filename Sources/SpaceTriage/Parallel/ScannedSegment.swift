@@ -15,10 +15,10 @@ import SystemPackage
 /// also finds where the lines that the reader must stop at begin (those holding a hit, and those
 /// starting with a JSON or SSE byte) and how many lines come before each, and the lines with an
 /// escape byte, so that the calling thread jumps from one to the next instead of counting the
-/// lines in between. Given a matcher of its own, the worker also runs the candidates of each
-/// line holding a hit (``LineMatcher/collectMatches(in:hits:into:)``): what matches does not
-/// depend on the triage's state, and the calling thread then only leaves out what is muted at
-/// that moment. A segment owns its buffers and is filled again for a later segment once routed.
+/// lines in between. Given a ``ReadAhead`` (a matcher of its own), the worker also runs the
+/// candidates of each line holding a hit (``LineMatcher/collectMatches(in:hits:into:)``) and
+/// writes the template of a line that may be an unrecognised failure: neither depends on the
+/// triage's state, and the calling thread then only leaves out what is muted at that moment. A segment owns its buffers and is filled again for a later segment once routed.
 final class ScannedSegment: @unchecked Sendable {
   // SAFETY (@unchecked Sendable): a segment is used by one thread at a time, the worker that
   // fills it, then the thread that replays it, handed over through the pool's lock.
@@ -113,7 +113,7 @@ final class ScannedSegment: @unchecked Sendable {
     if let readAhead { matchLines(with: readAhead, prefilter: prefilter) }
   }
 
-  /// Fills ``matchSpans`` and ``matchedEntries``: each line holding a hit is matched as the
+  /// Fills ``matchSpans``, ``matchedEntries`` and ``templates``: each line holding a hit is matched as the
   /// calling thread's triage would match it (without its leading timestamp), unless it is longer
   /// than a line may be (the reader cuts it, and it is matched there).
   private func matchLines(with readAhead: ReadAhead, prefilter: LiteralPrefilter) {
@@ -265,12 +265,7 @@ final class GrowableBuffer<Element: BitwiseCopyable> {
   var elements: UnsafeBufferPointer<Element> { UnsafeBufferPointer(rebasing: storage[0..<count]) }
 
   func append(_ element: Element) {
-    if count == storage.count {
-      let larger = UnsafeMutableBufferPointer<Element>.allocate(capacity: storage.count * 2)
-      _ = larger.initialize(fromContentsOf: storage)
-      storage.deallocate()
-      storage = larger
-    }
+    if count == storage.count { reserve(1) }
     storage[count] = element
     count &+= 1
   }
@@ -280,12 +275,7 @@ final class GrowableBuffer<Element: BitwiseCopyable> {
   /// Appends what `write` writes into room for `capacity` elements (it returns how many it
   /// wrote); returns that count.
   func append(upTo capacity: Int, _ write: (UnsafeMutablePointer<Element>) -> Int) -> Int {
-    while storage.count &- count < capacity {
-      let larger = UnsafeMutableBufferPointer<Element>.allocate(capacity: storage.count * 2)
-      _ = larger.initialize(fromContentsOf: storage[0..<count])
-      storage.deallocate()
-      storage = larger
-    }
+    reserve(capacity)
     let written = write(storage.baseAddress! + count)
     count &+= written
     return written
@@ -293,4 +283,15 @@ final class GrowableBuffer<Element: BitwiseCopyable> {
 
   /// Keeps the first `count` elements.
   func truncate(to count: Int) { self.count = min(self.count, max(0, count)) }
+
+  /// Makes room for `extra` more elements, doubling the storage as often as needed.
+  private func reserve(_ extra: Int) {
+    guard storage.count &- count < extra else { return }
+    var capacity = storage.count * 2
+    while capacity &- count < extra { capacity *= 2 }
+    let larger = UnsafeMutableBufferPointer<Element>.allocate(capacity: capacity)
+    _ = larger.initialize(fromContentsOf: storage[0..<count])
+    storage.deallocate()
+    storage = larger
+  }
 }
