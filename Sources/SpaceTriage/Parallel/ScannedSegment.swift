@@ -108,8 +108,7 @@ final class ScannedSegment: @unchecked Sendable {
     }
     count = filled
     probe(with: prefilter)
-    guard indexing else { return }
-    indexLines()
+    if indexing { indexLines() }
     if let readAhead { matchLines(with: readAhead, prefilter: prefilter) }
   }
 
@@ -119,14 +118,21 @@ final class ScannedSegment: @unchecked Sendable {
   private func matchLines(with readAhead: ReadAhead, prefilter: LiteralPrefilter) {
     let bytes = UnsafeRawBufferPointer(rebasing: buffer.bytes[0..<count])
     guard let base = bytes.baseAddress else { return }
-    let lineMarks = hitLines.elements
     let maxLineLength = LineReader<MemorySource>.defaultMaxLineLength
+    // The end of the last line matched (its newline's offset + 1): hits before it lie in it.
+    var lineEnd = 0
     var first = 0
     while first < found {
-      let lineStart = Int(lineMarks[first].lineStart)
+      // The hit's line: from the last newline before it (none between the last line and it
+      // means the line starts there) to the next one.
+      let position = Int(hits[first].position)
+      let lineStart = LineCounter.lineStart(before: position, notBefore: lineEnd, in: base)
+      let newline = memchr(base + position, 0x0A, count &- position).map { base.distance(to: UnsafeRawPointer($0)) }
+      lineEnd = newline.map { $0 &+ 1 } ?? count
       var next = first &+ 1
-      while next < found && Int(lineMarks[next].lineStart) == lineStart { next &+= 1 }
-      let span = matchLine(at: lineStart, hits: first..<next, with: readAhead, prefilter: prefilter, base: base, maxLineLength: maxLineLength)
+      while next < found && Int(hits[next].position) < lineEnd { next &+= 1 }
+      let span = matchLine(
+        lineStart..<(newline ?? count), hits: first..<next, with: readAhead, prefilter: prefilter, base: base, maxLineLength: maxLineLength)
       for _ in first..<next { matchSpans.append(span) }
       first = next
     }
@@ -136,15 +142,16 @@ final class ScannedSegment: @unchecked Sendable {
   /// ``matchedEntries``; `count` -1 when the line is left to the calling thread.
   @inline(__always)
   private func matchLine(
-    at lineStart: Int, hits range: Range<Int>, with readAhead: ReadAhead, prefilter: LiteralPrefilter,
+    _ line: Range<Int>, hits range: Range<Int>, with readAhead: ReadAhead, prefilter: LiteralPrefilter,
     base: UnsafeRawPointer, maxLineLength: Int
   ) -> BlockScanner.MatchSpan {
+    let lineStart = line.lowerBound
     let matcher = readAhead.matcher
     let start = matchedEntries.count
     let lineHits = prefilter.lineHits(UnsafeBufferPointer(rebasing: hits[range]))
     // A line whose literals select only running markers has nothing to match here.
     guard lineHits.selectsAny(of: matcher.readAheadEntries) else { return BlockScanner.MatchSpan(start: Int32(start), count: 0) }
-    var end = memchr(base + lineStart, 0x0A, count &- lineStart).map { base.distance(to: UnsafeRawPointer($0)) } ?? count
+    var end = line.upperBound
     if end > lineStart && base.load(fromByteOffset: end &- 1, as: UInt8.self) == 0x0D { end &-= 1 }
     guard end &- lineStart <= maxLineLength else { return .notMatched }
     let text = LeadingTimestamp.stripped(UnsafeRawBufferPointer(start: base + lineStart, count: end &- lineStart))

@@ -61,6 +61,27 @@ enum LineCounter {
     return (lines, end)
   }
 
+  /// Where the line holding offset `position` of `base` starts: just past the last `\n` before
+  /// it, looked for back to `floor` (a line start), 8 bytes at a time.
+  static func lineStart(before position: Int, notBefore floor: Int, in base: UnsafeRawPointer) -> Int {
+    var end = position
+    while end &- 8 >= floor {
+      let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: end &- 8, as: UInt64.self))
+      let bytes = word ^ 0x0A0A_0A0A_0A0A_0A0A
+      // Exact per byte (no carry crosses bytes): the high bit of each byte that is not `\n`.
+      let other = (((bytes & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F) | bytes) & 0x8080_8080_8080_8080
+      let newlines = ~other & 0x8080_8080_8080_8080
+      // The last newline is the highest byte flagged.
+      if newlines != 0 { return end &- 8 &+ (7 &- newlines.leadingZeroBitCount &>> 3) &+ 1 }
+      end &-= 8
+    }
+    while end > floor {
+      if base.load(fromByteOffset: end &- 1, as: UInt8.self) == 0x0A { return end }
+      end &-= 1
+    }
+    return floor
+  }
+
   /// How many `\n` bytes `bytes` holds, 32 bytes at a time.
   @inline(never)
   static func newlines(in bytes: UnsafeRawBufferPointer) -> Int {

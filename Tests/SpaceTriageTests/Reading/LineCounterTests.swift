@@ -96,6 +96,29 @@ struct SkipLinesTests {
     #expect(truncatedLines == (1...400).filter { $0 % 37 == 5 }.count)
   }
 
+  /// The start of the line holding each position, found backwards 8 bytes at a time, is the
+  /// one a byte-by-byte look finds, whatever the floor (a line start) it may not pass.
+  @Test func findsTheLineStartBeforeEveryPosition() {
+    var generator = SystemRandomNumberGenerator()
+    let alphabet = Array("abc\n\u{0B}\u{8A}\u{0A}x".utf8)
+    for length in [1, 7, 8, 9, 17, 64, 300] {
+      for _ in 0..<20 {
+        let bytes = (0..<length).map { _ in alphabet.randomElement(using: &generator)! }
+        let lineStarts = [0] + bytes.indices.filter { bytes[$0] == 0x0A }.map { $0 + 1 }
+        bytes.withUnsafeBytes { buffer in
+          for position in 0..<length {
+            for floor in lineStarts where floor <= position {
+              var want = position
+              while want > floor && bytes[want - 1] != 0x0A { want -= 1 }
+              let found = LineCounter.lineStart(before: position, notBefore: floor, in: buffer.baseAddress!)
+              #expect(found == want, "\(bytes), position \(position), floor \(floor)")
+            }
+          }
+        }
+      }
+    }
+  }
+
   /// `handLines(before:stoppingAt:_:)` hands out exactly the lines `nextLine()` would, in
   /// order and numbered alike, stops before a JSON start or where the body says so, and never
   /// hands out a line the reader would cut.
