@@ -4964,7 +4964,7 @@ extension BundledCatalog {
     "fix-code",
     "If the message says `partially initialized module`, a file in the repo shadows the package (e.g. `gradio.py`, `spaces.py`) or two of your modules import each other: rename it.",
     "4",
-    "ImportError: cannot import name 'HfFolder' from 'huggingface_hub' (/usr/local/lib/python3.10/site-packages/huggingface_hub/__init__.py)",
+    "ImportError: cannot import name 'HfFolder' from 'huggingface_hub' (/usr/local/lib/python3.11/site-packages/huggingface_hub/__init__.py)",
     "485",
     "9",
     "ImportError: cannot import name 'cached_download' from 'huggingface_hub' (/usr/local/lib/python3.10/site-packages/huggingface_hub/__init__.py)",

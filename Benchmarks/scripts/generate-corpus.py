@@ -18,7 +18,7 @@ FAILURES = [
     "ERROR: No matching distribution found for torch==2.9.9",
     "ERROR: ResolutionImpossible: for help visit https://pip.pypa.io/en/latest/topics/dependency-resolution/#dealing-with-dependency-conflicts",
     "RuntimeError: No CUDA GPUs are available",
-    "ModuleNotFoundError: No module named 'wandb'",
+    "ModuleNotFoundError: No module named 'einops'",
     "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total capacity of 14.75 GiB",
     "Memory limit exceeded (32Gi)",
     "Scheduling failure: not enough hardware capacity",

@@ -92,7 +92,7 @@ signatures:
     priority: 70
     pattern: 'No module named ''(?<module>[^'']+)'''
     advice: [{action: add-dependency, text: 'Add `{module}` to requirements.txt.'}]
-    must-match: ["ModuleNotFoundError: No module named 'wandb'"]
+    must-match: ["ModuleNotFoundError: No module named 'einops'"]
     must-not-match: ['module ok']
   - id: zerogpu.no-cuda-gpus
     title: No CUDA GPUs are available (ZeroGPU)
@@ -125,7 +125,7 @@ def attempt_lines(number):
     lines += [("ERROR: No matching distribution found for torch==2.9.%d" % number, True)]
     lines += [("===== Application Startup at 2026-04-15 10:%02d:00 =====" % minute, False)]
     lines += [(n, False) for n in NOISE[4:7]]
-    lines += [("ModuleNotFoundError: No module named 'wandb'", True)]
+    lines += [("ModuleNotFoundError: No module named 'einops'", True)]
     lines += [("Scheduling failure: not enough hardware capacity", True)]
     lines += [("* Running on local URL:  http://0.0.0.0:7860", False)]
     lines += [(n, False) for n in NOISE]

@@ -58,7 +58,7 @@ struct MatchingAheadTests {
   @Test func anEntryThatGaveUpHereStaysOff() throws {
     let catalog = try #require(BundledCatalog.compiled)
     let prefilter = LiteralPrefilter(signatures: catalog.signatures, markers: LineRouter.markers)
-    let text = Array("ModuleNotFoundError: No module named 'wandb'".utf8)
+    let text = Array("ModuleNotFoundError: No module named 'einops'".utf8)
     let ahead = LineMatcher(catalog: catalog)
     let found = matches(text, matcher: LineMatcher(catalog: catalog), ahead: ahead, prefilter: prefilter)
     // A match limit of 1 makes the patterns that run give up on their first line.

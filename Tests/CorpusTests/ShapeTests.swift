@@ -74,8 +74,8 @@ struct ShapeTests {
       Self.banner + """
         Traceback (most recent call last):
           File "/home/user/app/app.py", line 2, in <module>
-            import wandb
-        ModuleNotFoundError: No module named 'wandb'
+            import einops
+        ModuleNotFoundError: No module named 'einops'
 
         """)
     #expect(report.primary == "startup.module-not-found")

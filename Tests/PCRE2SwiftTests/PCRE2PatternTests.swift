@@ -19,10 +19,10 @@ struct PCRE2PatternTests {
     let pattern = try PCRE2Pattern(#"No module named '(?<module>[^']+)'"#)
     #expect(pattern.captureNames.map(\.name) == ["module"])
     let data = PCRE2MatchData()
-    let line = Array("ModuleNotFoundError: No module named 'wandb'".utf8)
+    let line = Array("ModuleNotFoundError: No module named 'einops'".utf8)
     #expect(try matches(pattern, line, data: data))
     let range = try #require(data.range(ofGroup: pattern.group(named: "module")!))
-    #expect(String(decoding: line[range], as: UTF8.self) == "wandb")
+    #expect(String(decoding: line[range], as: UTF8.self) == "einops")
   }
 
   @Test func emptySubjectMatchesOnlyEmptyPatterns() throws {

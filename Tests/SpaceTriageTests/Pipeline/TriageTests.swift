@@ -53,7 +53,7 @@ struct TriageTests {
           class: persistent
           pattern: 'No module named ''(?<module>[^'']+)'''
           advice: [{action: add-dependency, text: 'Add `{module}` to requirements.txt.'}]
-          must-match: ["ModuleNotFoundError: No module named 'wandb'"]
+          must-match: ["ModuleNotFoundError: No module named 'einops'"]
           must-not-match: ['x']
         - id: scheduling.no-capacity
           title: No capacity
@@ -81,13 +81,13 @@ struct TriageTests {
         File "/app/app.py", line 3, in <module>
           import train
         File "/app/train.py", line 1, in <module>
-          import wandb
-      ModuleNotFoundError: No module named 'wandb'
+          import einops
+      ModuleNotFoundError: No module named 'einops'
       """)
     #expect(report.verdict == .persistent)
     let finding = try #require(report.primaryFinding)
-    #expect(finding.captures == ["module": "wandb"])
-    #expect(report.advice.first?.text == "Add `wandb` to requirements.txt.")
+    #expect(finding.captures == ["module": "einops"])
+    #expect(report.advice.first?.text == "Add `einops` to requirements.txt.")
     #expect(
       finding.context == [
         "line 2: Traceback (most recent call last):", #"File "/app/app.py", line 3, in <module>"#,

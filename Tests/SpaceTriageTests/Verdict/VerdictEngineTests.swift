@@ -221,7 +221,7 @@ struct VerdictEngineTests {
 struct AdviceTemplateTests {
   @Test func capturesFillPlaceholders() {
     let step = AdviceStep(action: "add-dependency", text: "Add `{module}` to requirements.txt ({missing} stays).")
-    #expect(step.filled(with: ["module": "wandb"]).text == "Add `wandb` to requirements.txt (it stays).")
+    #expect(step.filled(with: ["module": "einops"]).text == "Add `einops` to requirements.txt (it stays).")
     #expect(AdviceStep(action: "x", text: "braces {not a name} stay").filled(with: [:]).text == "braces {not a name} stay")
     let either = AdviceStep(action: "x", text: "Add `{secret|named}`.")
     #expect(either.filled(with: ["named": "GROQ_API_KEY"]).text == "Add `GROQ_API_KEY`.")
