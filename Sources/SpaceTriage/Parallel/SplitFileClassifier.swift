@@ -13,13 +13,14 @@ import SystemPackage
 /// and probing: the triage's state (tracebacks, banners, SSE, muted entries) flows from one
 /// segment into the next as it would in one reader.
 ///
-/// The workers also index the lines the calling thread must stop at, so that it jumps between
-/// them instead of counting the lines in between, and, while the calling thread has another
-/// segment to route before it needs theirs, run the candidates of the lines holding a hit (see
-/// ``ScannedSegment``): the calling thread then only leaves out what is muted at that moment.
-/// When the workers are the slower side, the calling thread does not wait for a segment but
-/// reads and probes the next one no worker has taken itself (without index or matches, which
-/// would only move its own work around): the work is shared whatever the mix of lines.
+/// While the calling thread has another segment to route before it needs theirs, the workers
+/// also run the candidates of the lines holding a hit and write the templates of possible
+/// unrecognised failures, and index the lines the calling thread must stop at (see
+/// ``ScannedSegment``): the calling thread then only leaves out what is muted at that moment,
+/// and jumps from line to line. When the workers are the slower side, the calling thread does
+/// not wait for a segment but reads and probes the next one no worker has taken itself
+/// (without index or matches, which would only move its own work around): the work is shared
+/// whatever the mix of lines.
 /// `jobs` threads in all: `jobs - 1` workers and the calling thread.
 ///
 /// The workers are an ``OrderedWorkerPool``, the one ``BatchClassifier`` uses too. Memory: at
@@ -27,8 +28,8 @@ import SystemPackage
 /// larger than ``largestHeldSegment`` (a line of many megabytes) is not held but read by the
 /// calling thread itself.
 final class SplitFileClassifier: @unchecked Sendable {
-  // SAFETY: `spareSegments` and `routed` are guarded by `lock`; the rest is immutable, and the prefilter is
-  // shared read-only.
+  // SAFETY: `spareSegments` and `routed` are guarded by `lock`; the rest is immutable, and the
+  // prefilter is shared read-only.
   private let descriptor: FileDescriptor
   private let segments: [Range<Int>]
   private let prefilter: LiteralPrefilter
@@ -160,14 +161,12 @@ final class SplitFileClassifier: @unchecked Sendable {
     var bytes = 0
     var truncatedLines = 0
     var readBuffer: LineBuffer?
-    // Tests: with `.always`, what this thread reads is indexed and matched too.
+    // A segment read here is not matched ahead: this thread would only do it sooner (tests:
+    // with `.always`, it is indexed and matched too).
     let ownReadAhead = policy == .always ? ScannedSegment.ReadAhead(catalog: catalog, matchLimit: matchLimit) : nil
+    let helping = { (index: Int) in self.scan(index, indexing: policy == .always, readAhead: ownReadAhead) }
     for index in segments.indices {
       let segment: ScannedSegment
-      // A segment read here is not matched ahead: this thread would only do it sooner.
-      let helping = { (index: Int) in
-        self.scan(index, indexing: policy == .always, readAhead: ownReadAhead)
-      }
       switch pool.take(index, helping: helping) {
       case .success(let taken): segment = taken
       case .failure(let error): throw error
