@@ -97,8 +97,8 @@ def run_block(rng, out):
             out.append(f"[{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}] step {rng.randint(1, 5000)} loss={rng.uniform(0, 3):.4f} lr={rng.uniform(0, 1e-3):.2e} seed={rng.getrandbits(31)}")
         else:
             out.append(f"Keyword arguments {{'trust_remote_code': True}} are not expected by StableDiffusionXLPipeline and will be ignored.")
-    out.append("* Running on local URL:  http://0.0.0.0:7860, with SSR ⚡ (experimental, to disable set `ssr_mode=False` in `launch()`)")
-    out.append("* To create a public link, set `share=True` in `launch()`.")
+    out.append("* Running on local URL:  http://0.0.0.0:7860")
+    out.append("Examples cached for 3 inputs.")
 
 
 def main():

@@ -8,8 +8,8 @@ struct ClassifyCommandTests {
     ===== Application Startup at 2026-04-15 10:00:00 =====
 
     ZeroGPU tensors packing: 0.00B [00:00, ?B/s]
-    * Running on local URL:  http://0.0.0.0:7860, with SSR ⚡ (experimental, to disable set `ssr_mode=False` in `launch()`)
-    * To create a public link, set `share=True` in `launch()`.
+    * Running on local URL:  http://0.0.0.0:7860
+    Examples cached for 3 inputs.
     Traceback (most recent call last):
       File "/usr/local/lib/python3.10/site-packages/spaces/zero/wrappers.py", line 256, in thread_wrapper
         res = future.result()
@@ -36,7 +36,7 @@ struct ClassifyCommandTests {
 
     Loading model...
     * Running on local URL:  http://0.0.0.0:7860
-    * To create a public link, set `share=True` in `launch()`.
+    Examples cached for 3 inputs.
     """
 
   @Test func zeroGPUNoCUDAIsTransient() throws {

@@ -110,8 +110,8 @@ enum DoctorFixtures {
   static let healthyRunLog = [
     "===== Application Startup at 2026-11-30 10:05:00 =====",
     "",
-    "* Running on local URL:  http://0.0.0.0:7860, with SSR ⚡ (experimental, to disable set `ssr_mode=False` in `launch()`)",
-    "* To create a public link, set `share=True` in `launch()`.",
+    "* Running on local URL:  http://0.0.0.0:7860",
+    "Examples cached for 3 inputs.",
   ]
 
   /// Writes `files` to a fresh temporary folder; the caller removes it.
