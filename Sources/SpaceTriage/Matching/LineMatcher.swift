@@ -143,21 +143,23 @@ package final class LineMatcher {
       // out, as above.
       var next = 0
       for index in chosen where runCandidate(index, text, line) {
-        while next < matched.count && Int(matched[next]) < index {
-          if !muted[Int(matched[next])] && !gaveUp[Int(matched[next])] { try onMatch(Int(matched[next])) }
-          next &+= 1
-        }
+        while next < matched.count && Int(matched[next]) < index { try deliver(matched, &next, onMatch) }
         try onMatch(index)
       }
-      while next < matched.count {
-        if !muted[Int(matched[next])] && !gaveUp[Int(matched[next])] { try onMatch(Int(matched[next])) }
-        next &+= 1
-      }
+      while next < matched.count { try deliver(matched, &next, onMatch) }
       return
     }
     var found = 0
     hits.forEachSignature { index in add(index, current, &found) }
     try runCandidates(found, current, text, line, onMatch)
+  }
+
+  /// Hands on the entry `matched[next]` unless it is muted or gave up here, and moves on.
+  @inline(__always)
+  private func deliver(_ matched: UnsafeBufferPointer<Int32>, _ next: inout Int, _ onMatch: (Int) throws -> Void) rethrows {
+    let index = Int(matched[next])
+    next &+= 1
+    if !muted[index] && !gaveUp[index] { try onMatch(index) }
   }
 
   /// For a thread that reads ahead of the one matching (``ScannedSegment``): appends to `list`
