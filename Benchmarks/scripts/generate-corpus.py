@@ -90,8 +90,8 @@ def run_block(rng, out):
         elif kind < 0.8:
             out.append("Traceback (most recent call last):")
             for depth in range(rng.randint(2, 6)):
-                out.append(f'  File "/usr/local/lib/python3.10/site-packages/gradio/queueing.py", line {rng.randint(100, 900)}, in process_events')
-                out.append("    response = await route_utils.call_process_api(")
+                out.append(f'  File "/usr/local/lib/python3.10/site-packages/gradio/queueing.py", line {rng.randint(100, 900)}, in call_prediction')
+                out.append("    output = await route_utils.call_process_api(")
             out.append(f"ValueError: expected a prompt of at most 77 tokens, got {rng.randint(78, 400)}")
         elif kind < 0.9:
             out.append(f"[{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}] step {rng.randint(1, 5000)} loss={rng.uniform(0, 3):.4f} lr={rng.uniform(0, 1e-3):.2e} seed={rng.getrandbits(31)}")

@@ -159,8 +159,8 @@ struct ShapeTests {
       Self.banner + """
         * Running on local URL:  http://0.0.0.0:7860
         Traceback (most recent call last):
-          File "/usr/local/lib/python3.10/site-packages/gradio/queueing.py", line 624, in process_events
-            response = await route_utils.call_process_api(
+          File "/usr/local/lib/python3.10/site-packages/gradio/queueing.py", line 407, in call_prediction
+            output = await route_utils.call_process_api(
         """)
     #expect(report.primary == Triage.requestErrorID)
     #expect(report.verdict == .persistent)
