@@ -71,7 +71,11 @@ let package = Package(
         .product(name: "SystemPackage", package: "swift-system"),
         // SHA-256 of unrecognised-line templates (their fingerprints).
         .product(name: "Crypto", package: "swift-crypto"),
-      ]
+      ],
+      // The shipped build leaves out the run-time exclusivity checks (the triage's per-line
+      // bookkeeping paid 2-3 % of its instructions for them); debug builds, and so the tests
+      // and the sanitizer runs, keep them.
+      swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
     ),
     // `doctor`: a whole Space (runtime, README YAML, code, pins, secrets, logs) in one report.
     .target(name: "SpaceDoctor", dependencies: ["SpaceTriage", "Yams", "SpaceHistory"]),

@@ -178,8 +178,8 @@ package final class LineMatcher {
     if found > 1 { chosen.sort() }
     for index in chosen {
       if !provenByLiteral[index] {
-        guard let pattern = pattern(index) else { continue }
-        guard let matches = try? matchData.matches(pattern, in: text) else { return false }
+        guard let pattern = unretainedPattern(index) else { continue }
+        guard case .success(let matches) = match(pattern, text) else { return false }
         if !matches { continue }
       }
       list.append(Int32(truncatingIfNeeded: index))
@@ -257,25 +257,40 @@ package final class LineMatcher {
   /// Runs one pattern; a pattern that gives up is recorded once and counts as no match.
   private func run(_ index: Int, _ text: UnsafeRawBufferPointer, _ line: Int) -> Bool {
     if gaveUp[index] { return false }
-    guard let pattern = pattern(index) else { return false }
-    do {
-      return try matchData.matches(pattern, in: text)
-    } catch {
-      if !gaveUp[index] {
-        gaveUp[index] = true
-        regexProblems.append((index, line, error))
-      }
+    guard let pattern = unretainedPattern(index) else { return false }
+    switch match(pattern, text) {
+    case .success(let matches):
+      return matches
+    case .failure(let error):
+      gaveUp[index] = true
+      regexProblems.append((index, line, error))
       return false
+    }
+  }
+
+  /// Runs `pattern` on `text` without retaining it (the catalog keeps every pattern alive).
+  @inline(__always)
+  private func match(_ pattern: Unmanaged<PCRE2Pattern>, _ text: UnsafeRawBufferPointer) -> Result<Bool, PCRE2Error> {
+    let matchData = self.matchData
+    return pattern._withUnsafeGuaranteedRef { pattern in
+      Result { () throws(PCRE2Error) -> Bool in try matchData.matches(pattern, in: text) }
     }
   }
 
   /// Entry `index`'s compiled pattern (compiled on its first use, by whichever thread asks first).
   @inline(__always)
   private func pattern(_ index: Int) -> PCRE2Pattern? {
-    if let known = compiled[index] { return known.takeUnretainedValue() }
+    unretainedPattern(index)?.takeUnretainedValue()
+  }
+
+  /// Entry `index`'s compiled pattern, unretained: the catalog keeps it alive.
+  @inline(__always)
+  private func unretainedPattern(_ index: Int) -> Unmanaged<PCRE2Pattern>? {
+    if let known = compiled[index] { return known }
     guard let pattern = catalog.patterns[index] else { return nil }
-    compiled[index] = Unmanaged.passUnretained(pattern)
-    return pattern
+    let unretained = Unmanaged.passUnretained(pattern)
+    compiled[index] = unretained
+    return unretained
   }
 
   /// Whether entry `index` matches `text` with its capture group `name` set (no string written).
