@@ -156,31 +156,32 @@ final class TracebackTracker {
 
   /// Context lines for a failure found on `line`, if it ends the open traceback.
   func context(forFailureAt line: Int, text: UnsafeRawBufferPointer) -> [String] {
-    let state = self.state.pointee
-    guard state.isOpen, state.frames > 0, let first = text.first, first != 0x20, first != 0x09 else { return [] }
-    var lines = ["line \(state.startLine): Traceback (most recent call last):"]
-    lines.append(String(decoding: UnsafeRawBufferPointer(rebasing: firstFrame[0..<state.firstFrameLength]), as: UTF8.self))
-    if state.frames > 1 {
-      lines.append(String(decoding: UnsafeRawBufferPointer(rebasing: lastFrame[0..<state.lastFrameLength]), as: UTF8.self))
-    }
-    return lines
+    guard endsOnFailure(text) else { return [] }
+    var kept = KeptTraceback()
+    keep(into: &kept)
+    return kept.context
   }
 
-  /// Copies the open traceback's first, last and raising frames into reused byte arrays (no
-  /// allocation once they have grown): the evidence of a repeated failure, written out later.
-  func copyFrames(first: inout [UInt8], last: inout [UInt8], raising: inout [UInt8]) -> (start: Int, frames: Int) {
+  /// Whether a failure on `text` ends the open traceback (it has context lines).
+  func endsOnFailure(_ text: UnsafeRawBufferPointer) -> Bool {
     let state = self.state.pointee
-    first.removeAll(keepingCapacity: true)
-    last.removeAll(keepingCapacity: true)
-    raising.removeAll(keepingCapacity: true)
-    first.append(contentsOf: UnsafeRawBufferPointer(rebasing: firstFrame[0..<state.firstFrameLength]))
-    last.append(contentsOf: UnsafeRawBufferPointer(rebasing: lastFrame[0..<state.lastFrameLength]))
+    guard state.isOpen, state.frames > 0, let first = text.first else { return false }
+    return first != 0x20 && first != 0x09
+  }
+
+  /// Copies the open traceback's frames into `kept` (its reused buffers: no allocation once
+  /// they have grown): the evidence of a repeated failure, written out later.
+  func keep(into kept: inout KeptTraceback) {
+    let state = self.state.pointee
+    kept.start = state.startLine
+    kept.frames = state.frames
+    kept.first.replace(with: UnsafeRawBufferPointer(rebasing: firstFrame[0..<state.firstFrameLength]))
+    kept.last.replace(with: UnsafeRawBufferPointer(rebasing: lastFrame[0..<state.lastFrameLength]))
     if state.ownFrameLength > 0 {
-      raising.append(contentsOf: UnsafeRawBufferPointer(rebasing: ownFrame[0..<state.ownFrameLength]))
+      kept.raising.replace(with: UnsafeRawBufferPointer(rebasing: ownFrame[0..<state.ownFrameLength]))
     } else {
-      raising.append(contentsOf: last)
+      kept.raising.replace(with: UnsafeRawBufferPointer(rebasing: lastFrame[0..<state.lastFrameLength]))
     }
-    return (state.startLine, state.frames)
   }
 
   /// Whether ``closeIfEnded(_:)`` would close the traceback on `text`: its exception line.
@@ -216,5 +217,34 @@ final class TracebackTracker {
     let count = prefix.utf8CodeUnitCount
     guard text.count >= count, let base = text.baseAddress else { return false }
     return memcmp(base, prefix.utf8Start, count) == 0
+  }
+}
+
+/// A traceback kept as bytes for a failure written out later (``TracebackTracker/keep(into:)``).
+struct KeptTraceback {
+  /// The header's line.
+  var start = 0
+  /// How many frames it listed.
+  var frames = 0
+  var first: [UInt8] = []
+  var last: [UInt8] = []
+  /// The raising frame (``TracebackTracker/raisingFrame()``).
+  var raising: [UInt8] = []
+
+  /// The context lines of a failure that ends it: the header's line, the first frame, and the
+  /// last one when there are more.
+  var context: [String] {
+    var lines = ["line \(start): Traceback (most recent call last):", String(decoding: first, as: UTF8.self)]
+    if frames > 1 { lines.append(String(decoding: last, as: UTF8.self)) }
+    return lines
+  }
+}
+
+extension [UInt8] {
+  /// Replaces the contents with `bytes`, keeping the capacity.
+  @inline(__always)
+  mutating func replace(with bytes: UnsafeRawBufferPointer) {
+    removeAll(keepingCapacity: true)
+    append(contentsOf: bytes)
   }
 }

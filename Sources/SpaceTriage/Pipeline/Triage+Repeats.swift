@@ -17,8 +17,10 @@ struct PendingRepeat {
   var line = 0
   var bytes: [UInt8] = []
   var timestamp: String?
-  /// The traceback context, not redacted yet (empty for most lines).
-  var context: [String] = []
+  /// Whether the line ended a traceback, kept in `traceback` for its context lines (most
+  /// lines have none).
+  var hasContext = false
+  var traceback = KeptTraceback()
 }
 
 extension Triage {
@@ -35,9 +37,11 @@ extension Triage {
 
   /// Keeps a repeat of finding `index` if it already occurs in `attempt`; returns whether it did.
   @inline(__always)
-  func keepRepeat(_ index: Int, attempt: Int, text: UnsafeRawBufferPointer, line: Int, timestamp: String?, context: [String])
-    -> Bool
-  {
+  ///
+  /// - Parameter keepingContext: whether the line's traceback context counts (a failure line).
+  func keepRepeat(
+    _ index: Int, attempt: Int, text: UnsafeRawBufferPointer, line: Int, timestamp: String?, keepingContext: Bool
+  ) -> Bool {
     guard repeats[index].attempt == attempt || (repeats[index].anyAttempt && onEvent == nil),
       text.count <= PendingRepeat.maxBytes
     else { return false }
@@ -47,10 +51,10 @@ extension Triage {
     }
     repeats[index].count &+= 1
     repeats[index].line = line
-    repeats[index].bytes.removeAll(keepingCapacity: true)
-    repeats[index].bytes.append(contentsOf: text)
+    repeats[index].bytes.replace(with: text)
     repeats[index].timestamp = timestamp
-    repeats[index].context = context
+    repeats[index].hasContext = keepingContext && books.traceback.endsOnFailure(text)
+    if repeats[index].hasContext { books.traceback.keep(into: &repeats[index].traceback) }
     return true
   }
 
@@ -78,7 +82,7 @@ extension Triage {
       }
     }
     finding.timestamp = kept.timestamp
-    finding.context = kept.context.map { redactor.redact($0) }
+    finding.context = kept.hasContext ? kept.traceback.context.map { redactor.redact($0) } : []
     findings[index] = finding
   }
 

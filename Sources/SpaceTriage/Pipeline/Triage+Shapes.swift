@@ -144,19 +144,14 @@ struct RepeatedException {
   var attempt = 0
   var count = 0
   var typeEnd = 0
-  var start = 0
-  var frames = 0
   var text: [UInt8] = []
-  var first: [UInt8] = []
-  var last: [UInt8] = []
-  var raising: [UInt8] = []
+  var traceback = KeptTraceback()
 
-  mutating func keep(_ bytes: UnsafeRawBufferPointer, line: Int, typeEnd: Int, traceback: TracebackTracker) {
+  mutating func keep(_ bytes: UnsafeRawBufferPointer, line: Int, typeEnd: Int, traceback tracker: TracebackTracker) {
     self.line = line
     self.typeEnd = typeEnd
-    text.removeAll(keepingCapacity: true)
-    text.append(contentsOf: bytes)
-    (start, frames) = traceback.copyFrames(first: &first, last: &last, raising: &raising)
+    text.replace(with: bytes)
+    tracker.keep(into: &traceback)
   }
 }
 
@@ -345,11 +340,10 @@ extension Triage {
     return kept.text.withUnsafeBytes { text in
       var failure = readPythonException(text, typeEnd: kept.typeEnd, line: kept.line)
       failure.attempt = kept.attempt
-      failure.frame = String(decoding: kept.raising, as: UTF8.self)
-      failure.context = ["line \(kept.start): Traceback (most recent call last):", String(decoding: kept.first, as: UTF8.self)]
-      if kept.frames > 1 { failure.context.append(String(decoding: kept.last, as: UTF8.self)) }
+      failure.frame = String(decoding: kept.traceback.raising, as: UTF8.self)
+      failure.context = kept.traceback.context
       failure.inRequest = true
-      failure.tracebackStart = kept.start
+      failure.tracebackStart = kept.traceback.start
       return (index, failure)
     }
   }

@@ -246,9 +246,9 @@ package final class Triage {
       }
     }
     let attempt = tracker.currentAttempt
-    let rawContext = isFailure ? books.traceback.context(forFailureAt: line, text: text) : []
     // A repeat in an attempt the finding occurs in: its strings are written later.
-    if keepRepeat(index, attempt: attempt, text: text, line: line, timestamp: timestamp, context: rawContext) { return }
+    if keepRepeat(index, attempt: attempt, text: text, line: line, timestamp: timestamp, keepingContext: isFailure) { return }
+    let rawContext = isFailure ? books.traceback.context(forFailureAt: line, text: text) : []
     writeRepeats(index)
     defer { noteWritten(index, attempt: attempt) }
     let signature = matcher.catalog.signatures[index]
