@@ -21,6 +21,8 @@ public final class CompiledCatalog: Sendable {
   /// The entries that only mark `running` (serving lines, access logs): the ones a triage
   /// mutes while its Space runs.
   package let runningMarkers: [Int]
+  /// Each id's entry (the first, were an id listed twice).
+  private let indexByID: [String: Int]
   /// The literal prefilter that decides which patterns a line can possibly match, built on
   /// first use: a classifier on the fast path probes with its own, tuned on its input
   /// (``BlockScanner``), and needs this one only for lines it probes one by one.
@@ -63,6 +65,7 @@ public final class CompiledCatalog: Sendable {
     let probed = catalog.signatures.map(LiteralPrefilter.probedLiterals)
     self.alwaysRun = LiteralPrefilter.alwaysRun(probed: probed)
     self.provenByLiteral = zip(catalog.signatures, probed).map(LiteralPrefilter.isLiteralAlternation)
+    self.indexByID = Dictionary(catalog.signatures.indices.map { (catalog.signatures[$0].id, $0) }, uniquingKeysWith: { first, _ in first })
     self.runningMarkers = catalog.signatures.indices.filter {
       let entry = catalog.signatures[$0]
       return entry.signatureClass == .info && entry.effect == .stage && entry.stage == .running
@@ -70,7 +73,7 @@ public final class CompiledCatalog: Sendable {
   }
 
   /// The index of the entry with this id.
-  public func index(of id: String) -> Int? { signatures.firstIndex { $0.id == id } }
+  public func index(of id: String) -> Int? { indexByID[id] }
 
   static func diagnostic(for error: PCRE2Error, in signature: Signature) -> CatalogDiagnostic {
     guard case .compile(let offset) = error.kind else {

@@ -150,7 +150,7 @@ final class SplitFileClassifier: @unchecked Sendable {
     }
     // No worker reads the file once this returns (the caller closes it).
     defer { pool.finish() }
-    let triage = Triage(matcher: classifier.matcher)
+    let triage = Triage(matcher: classifier.matcher, tables: classifier.triageTables)
     let decoder = classifier.decoder
     decoder.reset()
     let sink = TriageSink(triage: triage, decoder: decoder)

@@ -17,6 +17,8 @@ public final class Classifier {
   /// `nil` when some entry must run on every line anyway.
   let scanner: BlockScanner?
   let readSize: Int
+  /// What each input's triage derives from the catalog, made once.
+  let triageTables: TriageTables
   /// The line buffer ``entriesFound(in:)`` reads into, kept from one call to the next.
   private var entriesFoundBuffer: LineBuffer?
 
@@ -35,6 +37,7 @@ public final class Classifier {
     self.scanner = matcher.hasAlwaysRunEntries ? nil : BlockScanner(signatures: catalog.signatures, markers: LineRouter.markers)
     scanner?.muted = matcher.mutedEntries
     self.readSize = readSize
+    self.triageTables = TriageTables(catalog: catalog)
   }
 
   /// Whether this classifier takes the fast path (literal prefilter and block scan). It does
@@ -52,7 +55,7 @@ public final class Classifier {
     _ source: Source, name: String, onEvent: ((TriageEvent) -> Void)? = nil
   ) throws -> Report {
     var reader = LineReader(source, readSize: readSize)
-    let triage = Triage(matcher: matcher)
+    let triage = Triage(matcher: matcher, tables: triageTables)
     triage.onEvent = onEvent
     let decoder = self.decoder
     decoder.reset()

@@ -61,30 +61,32 @@ package final class Triage {
   /// The id of the entry synthesised when a build shows only its queued banner.
   package static let stuckQueuedID = "build.stuck-queued"
 
-  package init(matcher: LineMatcher, redactor: Redactor = .standard) {
+  package convenience init(matcher: LineMatcher, redactor: Redactor = .standard) {
+    self.init(matcher: matcher, redactor: redactor, tables: TriageTables(catalog: matcher.catalog))
+  }
+
+  /// - Parameter tables: what the triage derives from the catalog's entries, made once by a
+  ///   classifier for all its inputs.
+  init(matcher: LineMatcher, redactor: Redactor = .standard, tables: TriageTables) {
     self.matcher = matcher
     self.redactor = redactor
     matcher.resetProblems()
-    let signatures = matcher.catalog.signatures
-    effects = .allocate(capacity: max(1, signatures.count))
-    _ = effects.initialize(from: signatures.map { ($0.signatureClass == .info ? $0.effect : .none, $0.stage) })
-    failures = .allocate(capacity: max(1, signatures.count))
-    _ = failures.initialize(from: signatures.map(\.signatureClass.isFailure))
-    unrecognized = UnrecognizedCollector(signatures: signatures, redactor: redactor)
+    let count = max(1, tables.failures.count)
+    effects = .allocate(capacity: count)
+    _ = effects.initialize(from: tables.effects)
+    failures = .allocate(capacity: count)
+    _ = failures.initialize(from: tables.failures)
+    unrecognized = UnrecognizedCollector(roles: tables.roles, redactor: redactor)
     shapeStorage = .allocate(capacity: 1)
-    let shapeState = ShapeState(catalog: matcher.catalog)
-    shapeStorage.initialize(to: shapeState)
+    shapeStorage.initialize(to: tables.shapes)
     shapeOnLine = .allocate(capacity: 1)
     shapeOnLine.initialize(to: false)
-    repeats = .allocate(capacity: max(1, signatures.count))
+    repeats = .allocate(capacity: count)
     repeats.initialize(repeating: PendingRepeat())
-    repeatable = Triage.repeatable(matcher.catalog)
-    exceptionShapes = shapeState.kinds.indices.filter { [.pythonException, .nodeError].contains(shapeState.kinds[$0]) }
-    surelyLooksLikeFailure = .allocate(capacity: max(1, signatures.count))
-    _ = surelyLooksLikeFailure.initialize(
-      from: signatures.indices.map {
-        signatures[$0].signatureClass == .info && signatures[$0].effect == .looksLikeFailure && matcher.isProvenByLiteral($0)
-      })
+    repeatable = tables.repeatable
+    exceptionShapes = tables.exceptionShapes
+    surelyLooksLikeFailure = .allocate(capacity: count)
+    _ = surelyLooksLikeFailure.initialize(from: tables.surelyLooksLikeFailure)
   }
 
   deinit {

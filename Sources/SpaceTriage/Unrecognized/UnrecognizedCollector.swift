@@ -57,10 +57,11 @@ final class UnrecognizedCollector {
   /// Lines of templates that did not fit in the table.
   var droppedLines: Int { tally.pointee.dropped }
 
-  init(signatures: [Signature], redactor: Redactor) {
+  /// - Parameter roles: per entry, its ``role(_:)``.
+  init(roles entryRoles: [UInt8], redactor: Redactor) {
     self.redactor = redactor
-    roles = .allocate(capacity: max(1, signatures.count))
-    _ = roles.initialize(from: signatures.map(UnrecognizedCollector.role))
+    roles = .allocate(capacity: max(1, entryRoles.count))
+    _ = roles.initialize(from: entryRoles)
     state = .allocate(capacity: 1)
     state.initialize(to: LineState())
     let capacity = UnrecognizedCollector.capacity
