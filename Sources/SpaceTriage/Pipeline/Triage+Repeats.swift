@@ -36,9 +36,9 @@ extension Triage {
   }
 
   /// Keeps a repeat of finding `index` if it already occurs in `attempt`; returns whether it did.
-  @inline(__always)
   ///
   /// - Parameter keepingContext: whether the line's traceback context counts (a failure line).
+  @inline(__always)
   func keepRepeat(
     _ index: Int, attempt: Int, text: UnsafeRawBufferPointer, line: Int, timestamp: String?, keepingContext: Bool
   ) -> Bool {
