@@ -7,7 +7,7 @@ struct ClassifyCommandTests {
   static let zeroGPULog = """
     ===== Application Startup at 2026-04-15 10:00:00 =====
 
-    ZeroGPU tensors packing: 0.00B [00:00, ?B/s]
+    ZeroGPU tensors packing: 3.27GB [00:05, 611MB/s]
     * Running on local URL:  http://0.0.0.0:7860
     Examples cached for 3 inputs.
     Traceback (most recent call last):

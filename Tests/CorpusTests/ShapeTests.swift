@@ -88,7 +88,7 @@ struct ShapeTests {
         retrying the upload after ValueError: bad chunk
         ValueError: the prompt is empty, using the default one
         Error: cache miss for key 'styles', computing it
-        Running on local URL:  http://0.0.0.0:7860
+        * Running on local URL:  http://0.0.0.0:7860
 
         """)
     #expect(report.verdict == .healthy, "\(report.findings)")
@@ -113,7 +113,7 @@ struct ShapeTests {
 
   @Test func aTracebackAfterServingIsNoiseUnlessTheAppWentDown() throws {
     let traceback = """
-      Running on local URL:  http://0.0.0.0:7860
+      * Running on local URL:  http://0.0.0.0:7860
       Traceback (most recent call last):
         File "/usr/local/lib/python3.10/site-packages/torch/_classes.py", line 13, in __getattr__
           proxy = torch._C._get_custom_class_python_wrapper(self.name, attr)

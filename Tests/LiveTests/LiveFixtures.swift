@@ -63,7 +63,7 @@ enum LiveFixtures {
         stage: running
         class: info
         pattern: 'Running on local URL'
-        must-match: ['Running on local URL:  http://0.0.0.0:7860']
+        must-match: ['* Running on local URL:  http://0.0.0.0:7860']
         must-not-match: ['x']
       - id: zerogpu.no-cuda-gpus
         title: No CUDA GPUs are available (ZeroGPU)
@@ -101,7 +101,7 @@ enum LiveFixtures {
   static let runLines = [
     "===== Application Startup at 2026-04-15 10:00:00 =====\n",
     "\n",
-    "ZeroGPU tensors packing: 0.00B [00:00, ?B/s]\n",
+    "ZeroGPU tensors packing: 3.27GB [00:05, 611MB/s]\n",
     "* Running on local URL:  http://0.0.0.0:7860\n",
     "Traceback (most recent call last):\n",
     "RuntimeError: No CUDA GPUs are available\n",

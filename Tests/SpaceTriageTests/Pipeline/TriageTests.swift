@@ -37,7 +37,7 @@ struct TriageTests {
           stage: running
           class: info
           pattern: 'Running on local URL'
-          must-match: ['Running on local URL:  http://0.0.0.0:7860']
+          must-match: ['* Running on local URL:  http://0.0.0.0:7860']
           must-not-match: ['x']
         - id: build.stuck-queued
           title: Stuck queued
