@@ -5,6 +5,7 @@ import SpaceTriage
 /// `space-triage classify [PATH…]`: one report per input.
 struct Classify: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "classify",
     abstract: "Classify Space logs: one report per input, then the verdict as exit status.",
     discussion: """
       Each PATH is a file, a folder (searched recursively for *.log, *.txt, *.out, *.sse, *.jsonl \

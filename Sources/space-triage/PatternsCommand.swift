@@ -5,12 +5,13 @@ import SpaceTriage
 /// `space-triage patterns …`: look at, test and export the catalog.
 struct Patterns: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "patterns",
     abstract: "List, show, test, export the signature catalog, or suggest entries for it.",
     subcommands: [List.self, Show.self, Test.self, Export.self, Suggest.self])
 
   /// `patterns list`: one line per entry.
   struct List: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List every entry: id, stage, class, priority, title.")
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List every entry: id, stage, class, priority, title.")
     @OptionGroup var catalogOptions: CatalogOptions
     @Option(help: "Output format: text or json.") var format: OutputFormat = .text
 
@@ -34,7 +35,7 @@ struct Patterns: ParsableCommand {
 
   /// `patterns show ID`: one entry in full.
   struct Show: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show one entry with its pattern, advice and examples.")
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one entry with its pattern, advice and examples.")
     @OptionGroup var catalogOptions: CatalogOptions
     @Option(help: "Output format: text or json.") var format: OutputFormat = .text
     @Argument(help: "The entry's id, e.g. zerogpu.no-cuda-gpus.") var id: String
@@ -74,6 +75,7 @@ struct Patterns: ParsableCommand {
   /// `patterns test`: the catalog linter.
   struct Test: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "test",
       abstract: "Check the catalog: schema, sorting, every example, noise prefixes, shadowing.",
       discussion: "Exits 0 when every check passes, 65 otherwise (each problem named with file:line:column).")
     @OptionGroup var catalogOptions: CatalogOptions
@@ -114,6 +116,7 @@ struct Patterns: ParsableCommand {
   /// `patterns export`: one regex a line for `rg -f` / `grep -P -f`.
   struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "export",
       abstract: "Print every failure pattern, one regex a line, for rg -f or grep -P -f.",
       discussion: "Caseless entries are wrapped in (?i:…), scoped so that it cannot leak into the next line's pattern. --all includes stage markers and noise entries.")
     @OptionGroup var catalogOptions: CatalogOptions

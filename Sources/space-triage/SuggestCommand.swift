@@ -7,6 +7,7 @@ extension Patterns {
   /// `patterns suggest [PATH…]`: catalog entries drafted from the failure lines no entry knows.
   struct Suggest: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "suggest",
       abstract: "Draft catalog entries (YAML) for the failure lines no entry recognises.",
       discussion: """
         Classifies the inputs as `classify` does (files, folders, - or nothing for standard \

@@ -8,6 +8,7 @@ import SystemPackage
 /// `space-triage watch [FILE] [--follow] [--space OWNER/NAME [--build]]`: live mode.
 struct Watch: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "watch",
     abstract: "Watch a live log: each stage change and finding as its line arrives, then the verdict.",
     discussion: """
       Reads standard input (hf spaces logs OWNER/NAME -f | space-triage watch), FILE (with \

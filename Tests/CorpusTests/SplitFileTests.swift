@@ -9,8 +9,9 @@ import Testing
 struct SplitFileTests {
   static let catalog = try? CompiledCatalog(try Catalog.load(directories: [PatternCatalog.directory]))
 
-  /// Classifies `path` in segments of `segmentSize` bytes with `jobs` threads, once with every
-  /// segment's lines indexed by the workers and once with none (the report must not differ).
+  /// Classifies `path` in segments of `segmentSize` bytes with `jobs` threads: with every
+  /// segment's lines matched ahead by the workers, with none, and with those a worker has time
+  /// for (the report must not differ).
   private func splitReport(_ path: String, segmentSize: Int, jobs: Int, catalog: CompiledCatalog) throws -> Report? {
     let descriptor = try FileDescriptor.open(FilePath(path), .readOnly)
     defer { try? descriptor.close() }
@@ -18,12 +19,15 @@ struct SplitFileTests {
     let classifier = Classifier(catalog: catalog)
     // Split reading is the fast path's: without it this would compare the plain engine with itself.
     try #require(classifier.usesFastPath)
-    let indexed = try SplitFileClassifier.classify(
-      descriptor, size: size, name: path, with: classifier, jobs: jobs, segmentSize: segmentSize, indexing: .always)
-    let counted = try SplitFileClassifier.classify(
-      descriptor, size: size, name: path, with: classifier, jobs: jobs, segmentSize: segmentSize, indexing: .never)
-    #expect(indexed == counted, "\(path): segments of \(segmentSize) bytes, \(jobs) jobs, with and without the line index")
-    return indexed
+    var reports: [Report?] = []
+    for matchingAhead in [SplitFileClassifier.MatchingAhead.always, .never, .whenIdle] {
+      reports.append(
+        try SplitFileClassifier.classify(
+          descriptor, size: size, name: path, with: classifier, jobs: jobs, segmentSize: segmentSize, matchingAhead: matchingAhead))
+    }
+    #expect(reports[0] == reports[1], "\(path): segments of \(segmentSize) bytes, \(jobs) jobs, with and without matching ahead")
+    #expect(reports[2] == reports[1], "\(path): segments of \(segmentSize) bytes, \(jobs) jobs, matching ahead when idle")
+    return reports[0]
   }
 
   private func plainReport(_ path: String, catalog: CompiledCatalog) throws -> Report {

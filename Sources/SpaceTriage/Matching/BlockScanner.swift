@@ -45,21 +45,10 @@ final class BlockScanner {
     /// Offset of the next ESC byte at or after the lines looked up so far (`count`: none; -1:
     /// not looked for yet).
     var nextEscape = -1
-    /// Whether the block was adopted with its line marks (see ``Prescan``); the marks, and
-    /// how far they were looked at.
-    var indexed = false
-    var hitLines: UnsafePointer<LineMark>?
-    var structuredLines = UnsafeBufferPointer<LineMark>(start: nil, count: 0)
-    var structuredCursor = 0
-    var escapes = UnsafeBufferPointer<Int32>(start: nil, count: 0)
-    var escapeCursor = 0
     /// Per hit, the entries matching its line (see ``Prescan``), or empty.
     var matchSpans = UnsafeBufferPointer<MatchSpan>(start: nil, count: 0)
     var matchedEntries = UnsafeBufferPointer<Int32>(start: nil, count: 0)
     var templates = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
-    /// The line where the last ``nextPointOfInterest(after:)`` target begins (`lineStart` -1:
-    /// not known, the reader counts its way there).
-    var landing = LineMark(lineStart: -1, linesBefore: 0)
   }
 
   private let signatures: [Signature]
@@ -107,12 +96,6 @@ final class BlockScanner {
   /// Forgets the last scan (call between inputs).
   func reset() { state.pointee = State() }
 
-  /// Where a line begins in a block, and how many lines of the block come before it.
-  struct LineMark {
-    var lineStart: Int32
-    var linesBefore: Int32
-  }
-
   /// The entries that match a line, as a range of a list (`count` -1: the line was not
   /// matched), and the template of a line that may be an unrecognised failure, as a range of
   /// another (`templateCount` -1: none made).
@@ -126,19 +109,10 @@ final class BlockScanner {
   }
 
   /// A block of whole lines already probed in full by another thread (a ``ScannedSegment``):
-  /// its literal occurrences in increasing order of position, counted from `block`'s start,
-  /// and where the lines a reader must stop at begin.
+  /// its literal occurrences in increasing order of position, counted from `block`'s start.
   struct Prescan {
     var block: UnsafeRawBufferPointer
     var hits: UnsafeBufferPointer<LiteralPrefilter.LiteralHit>
-    /// Whether the line marks below were made (if not, the reader counts lines as usual).
-    var isIndexed: Bool
-    /// Per hit, its line.
-    var hitLines: UnsafeBufferPointer<LineMark>
-    /// The lines that start with a byte of ``LineDecoder/structuredLineStarts``, in order.
-    var structuredLines: UnsafeBufferPointer<LineMark>
-    /// The first escape byte of each line holding one, in order.
-    var escapes: UnsafeBufferPointer<Int32>
     /// Per hit, the entries that match its line, in `matchedEntries`; empty when the other
     /// thread matched no line (see ``LiteralPrefilter/LineHits/matched``).
     var matchSpans: UnsafeBufferPointer<MatchSpan>
@@ -156,18 +130,7 @@ final class BlockScanner {
       literalByteSet: prefilter.literalByteSet, noHits: prefilter.lineHits(UnsafeBufferPointer(start: nil, count: 0)),
       base: prescan.block.baseAddress, count: prescan.block.count, covered: prescan.block.count, epoch: epoch,
       hits: prescan.hits.baseAddress, found: prescan.hits.count, cursor: 0, nextEscape: -1,
-      indexed: prescan.isIndexed, hitLines: prescan.hitLines.baseAddress, structuredLines: prescan.structuredLines,
-      escapes: prescan.escapes, matchSpans: prescan.matchSpans, matchedEntries: prescan.matchedEntries,
-      templates: prescan.templates)
-  }
-
-  /// For an adopted block: where the line of the last ``nextPointOfInterest(after:)`` target
-  /// begins and how many lines of the block come before it, when the target is a hit or a line
-  /// a reader stops at (`nil` otherwise: the reader counts its way there).
-  var landing: (address: UnsafeRawPointer, linesBefore: Int)? {
-    let landing = state.pointee.landing
-    guard landing.lineStart >= 0, let base = state.pointee.base else { return nil }
-    return (base + Int(landing.lineStart), Int(landing.linesBefore))
+      matchSpans: prescan.matchSpans, matchedEntries: prescan.matchedEntries, templates: prescan.templates)
   }
 
   /// Whether `line` lies outside what the last scan covered, in a buffer still valid at `epoch`.
@@ -234,7 +197,6 @@ final class BlockScanner {
     let covered = state.pointee.covered
     guard end <= covered else { return nil }
     var target = min(covered, nextEscape(atOrAfter: end, in: base))
-    state.pointee.landing.lineStart = -1
     guard let hits = state.pointee.hits else { return base + target }
     var cursor = state.pointee.cursor
     let found = state.pointee.found
@@ -248,21 +210,7 @@ final class BlockScanner {
       let limit = min(found, cursor &+ BlockScanner.mutedLookahead)
       while cursor < limit && tables.selectsOnlyMuted(literal: hits[cursor].literal, muted: muted) { cursor &+= 1 }
     }
-    if cursor < found && Int(hits[cursor].position) < target {
-      target = Int(hits[cursor].position)
-      if state.pointee.indexed, let hitLines = state.pointee.hitLines { state.pointee.landing = hitLines[cursor] }
-    }
-    // An adopted block also knows the lines that a line count stops at.
-    let structured = state.pointee.structuredLines
-    if state.pointee.indexed && !structured.isEmpty {
-      var next = state.pointee.structuredCursor
-      while next < structured.count && Int(structured[next].lineStart) < end { next &+= 1 }
-      state.pointee.structuredCursor = next
-      if next < structured.count && Int(structured[next].lineStart) <= target {
-        target = Int(structured[next].lineStart)
-        state.pointee.landing = structured[next]
-      }
-    }
+    if cursor < found && Int(hits[cursor].position) < target { target = Int(hits[cursor].position) }
     return base + target
   }
 
@@ -270,14 +218,6 @@ final class BlockScanner {
   /// there is none), looked for once and kept until the lines pass it.
   @inline(__always)
   private func nextEscape(atOrAfter offset: Int, in base: UnsafeRawPointer) -> Int {
-    if state.pointee.indexed {
-      // An adopted block's escapes were found by the thread that probed it.
-      let escapes = state.pointee.escapes
-      var next = state.pointee.escapeCursor
-      while next < escapes.count && Int(escapes[next]) < offset { next &+= 1 }
-      state.pointee.escapeCursor = next
-      return next < escapes.count ? Int(escapes[next]) : state.pointee.count
-    }
     if state.pointee.nextEscape < offset {
       let rest = state.pointee.count &- offset
       if rest > 0, let escape = memchr(base + offset, 0x1B, rest) {

@@ -11,14 +11,12 @@ import SystemPackage
 ///
 /// The calling thread then hands the segment's lines to the triage straight from this memory
 /// (``LineReader/init(filled:count:maxLineLength:)``), looking them up in the worker's hits
-/// (``BlockScanner/adopt(_:epoch:)``) instead of reading and probing them itself. The worker
-/// also finds where the lines that the reader must stop at begin (those holding a hit, and those
-/// starting with a JSON or SSE byte) and how many lines come before each, and the lines with an
-/// escape byte, so that the calling thread jumps from one to the next instead of counting the
-/// lines in between. Given a ``ReadAhead`` (a matcher of its own), the worker also runs the
-/// candidates of each line holding a hit (``LineMatcher/collectMatches(in:hits:into:)``) and
-/// writes the template of a line that may be an unrecognised failure: neither depends on the
-/// triage's state, and the calling thread then only leaves out what is muted at that moment. A segment owns its buffers and is filled again for a later segment once routed.
+/// (``BlockScanner/adopt(_:epoch:)``) instead of reading and probing them itself. A worker may
+/// also match the segment's lines ahead (``matchAhead(with:prefilter:)``): run the candidates
+/// of each line holding a hit (``LineMatcher/collectMatches(in:hits:into:)``) and write the
+/// template of a line that may be an unrecognised failure. Neither depends on the triage's
+/// state: the calling thread then only leaves out what is muted at that moment. A segment owns
+/// its buffers and is filled again for a later segment once routed.
 final class ScannedSegment: @unchecked Sendable {
   // SAFETY (@unchecked Sendable): a segment is used by one thread at a time, the worker that
   // fills it, then the thread that replays it, handed over through the pool's lock.
@@ -30,14 +28,8 @@ final class ScannedSegment: @unchecked Sendable {
   private var hits: UnsafeMutableBufferPointer<LiteralPrefilter.LiteralHit>
   /// How many of `hits` were found.
   private var found = 0
-  /// Per hit, where its line starts and how many lines come before it.
-  private let hitLines = GrowableBuffer<BlockScanner.LineMark>()
-  /// The lines starting with a byte of ``LineDecoder/structuredLineStarts``.
-  private let structuredLines = GrowableBuffer<BlockScanner.LineMark>()
-  /// The offset of the first escape byte of each line holding one.
-  private let escapes = GrowableBuffer<Int32>()
-  /// Whether the three lists above were made for this segment.
-  private var indexed = false
+  /// Whether the lines were matched ahead (``matchAhead(with:prefilter:)``).
+  private(set) var isMatchedAhead = false
   /// Per hit, the entries that match its line: a range of `matchedEntries` (empty when the
   /// lines were not matched here), and the template of a line that looks like an unrecognised
   /// failure, a range of `templates`.
@@ -72,27 +64,16 @@ final class ScannedSegment: @unchecked Sendable {
   var prescan: BlockScanner.Prescan {
     BlockScanner.Prescan(
       block: UnsafeRawBufferPointer(rebasing: buffer.bytes[0..<count]),
-      hits: UnsafeBufferPointer(rebasing: hits[0..<found]), isIndexed: indexed,
-      hitLines: hitLines.elements,
-      structuredLines: structuredLines.elements, escapes: escapes.elements,
-      matchSpans: matchSpans.elements, matchedEntries: matchedEntries.elements, templates: templates.elements)
+      hits: UnsafeBufferPointer(rebasing: hits[0..<found]), matchSpans: matchSpans.elements, matchedEntries: matchedEntries.elements, templates: templates.elements)
   }
 
-  /// Reads `range` of the file open on `descriptor` and probes it with `prefilter`; if
-  /// `indexing`, indexes its lines, and matches them with `readAhead` if one is given (worth it
-  /// when the calling thread, not this one, is the slower: it saves that thread work and costs
-  /// this one more). A range longer than `largest` bytes is left unread
-  /// (`isFilled` is `false`), so that memory stays bounded whatever the lines' lengths.
-  func read(
-    _ descriptor: FileDescriptor, range: Range<Int>, largest: Int, prefilter: LiteralPrefilter, indexing: Bool = true,
-    readAhead: ReadAhead? = nil
-  ) throws {
+  /// Reads `range` of the file open on `descriptor` and probes it with `prefilter`. A range
+  /// longer than `largest` bytes is left unread (`isFilled` is `false`), so that memory stays
+  /// bounded whatever the lines' lengths.
+  func read(_ descriptor: FileDescriptor, range: Range<Int>, largest: Int, prefilter: LiteralPrefilter) throws {
     count = 0
     found = 0
-    indexed = false
-    hitLines.removeAll()
-    structuredLines.removeAll()
-    escapes.removeAll()
+    isMatchedAhead = false
     matchSpans.removeAll()
     matchedEntries.removeAll()
     templates.removeAll()
@@ -108,8 +89,15 @@ final class ScannedSegment: @unchecked Sendable {
     }
     count = filled
     probe(with: prefilter)
-    if indexing { indexLines() }
-    if let readAhead { matchLines(with: readAhead, prefilter: prefilter) }
+  }
+
+  /// Matches the lines of the segment read last that hold a hit with `readAhead`'s matcher
+  /// (once per segment read). Worth it only when the calling thread, not this one, is the
+  /// slower: it saves that thread about the work it costs this one.
+  func matchAhead(with readAhead: ReadAhead, prefilter: LiteralPrefilter) {
+    guard isFilled, !isMatchedAhead else { return }
+    isMatchedAhead = true
+    matchLines(with: readAhead, prefilter: prefilter)
   }
 
   /// Fills ``matchSpans``, ``matchedEntries`` and ``templates``: each line holding a hit is matched as the
@@ -166,54 +154,6 @@ final class ScannedSegment: @unchecked Sendable {
       span.templateCount = Int32(templates.append(upTo: TemplateMasker.outputCapacity) { TemplateMasker.write(text, into: $0) })
     }
     return span
-  }
-
-  /// Fills ``hitLines``, ``structuredLines`` and ``escapes``.
-  private func indexLines() {
-    indexed = true
-    let bytes = UnsafeRawBufferPointer(rebasing: buffer.bytes[0..<count])
-    guard let base = bytes.baseAddress else { return }
-    // Each hit's line: the newlines between one hit and the next are counted once, line by
-    // line when the hits are close (most are), 32 bytes at a time when they are far apart.
-    var lineStart = 0
-    var linesBefore = 0
-    for index in 0..<found {
-      let position = Int(hits[index].position)
-      if position &- lineStart > 512 {
-        linesBefore &+= LineCounter.newlines(in: UnsafeRawBufferPointer(rebasing: bytes[lineStart..<position]))
-        var last = position &- 1
-        while last >= lineStart && base.load(fromByteOffset: last, as: UInt8.self) != 0x0A { last &-= 1 }
-        lineStart = last &+ 1
-      } else {
-        while position > lineStart, let newline = memchr(base + lineStart, 0x0A, position &- lineStart) {
-          lineStart = base.distance(to: UnsafeRawPointer(newline)) &+ 1
-          linesBefore &+= 1
-        }
-      }
-      hitLines.append(BlockScanner.LineMark(lineStart: Int32(lineStart), linesBefore: Int32(linesBefore)))
-    }
-    // The lines a line count stops at (see ``LineCounter/wholeLines(in:stoppingAt:_:)``).
-    let stops = LineDecoder.structuredLineStarts
-    var offset = 0
-    var lines = 0
-    while offset < count {
-      let run = LineCounter.wholeLines(in: UnsafeRawBufferPointer(rebasing: bytes[offset..<count]), stoppingAt: stops.0, stops.1)
-      offset &+= run.end
-      lines &+= run.lines
-      guard offset < count, bytes[offset] == stops.0 || bytes[offset] == stops.1 else { break }
-      structuredLines.append(BlockScanner.LineMark(lineStart: Int32(offset), linesBefore: Int32(lines)))
-      guard let newline = memchr(base + offset, 0x0A, count &- offset) else { break }
-      offset = base.distance(to: UnsafeRawPointer(newline)) &+ 1
-      lines &+= 1
-    }
-    // The first escape byte of each line.
-    offset = 0
-    while offset < count, let escape = memchr(base + offset, 0x1B, count &- offset) {
-      let position = base.distance(to: UnsafeRawPointer(escape))
-      escapes.append(Int32(position))
-      guard let newline = memchr(base + position, 0x0A, count &- position) else { break }
-      offset = base.distance(to: UnsafeRawPointer(newline)) &+ 1
-    }
   }
 
   /// Records every literal occurrence of the segment, in order: one block scan after another,

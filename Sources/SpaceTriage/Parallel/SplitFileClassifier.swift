@@ -13,13 +13,15 @@ import SystemPackage
 /// and probing: the triage's state (tracebacks, banners, SSE, muted entries) flows from one
 /// segment into the next as it would in one reader.
 ///
-/// While the calling thread has another segment to route before it needs theirs, the workers
-/// also run the candidates of the lines holding a hit and write the templates of possible
-/// unrecognised failures, and index the lines the calling thread must stop at (see
-/// ``ScannedSegment``): the calling thread then only leaves out what is muted at that moment,
-/// and jumps from line to line. When the workers are the slower side, the calling thread does
-/// not wait for a segment but reads and probes the next one no worker has taken itself
-/// (without index or matches, which would only move its own work around): the work is shared
+/// A worker that would wait (the calling thread being the slower side: the segments it may
+/// read ahead are all read) goes back to the newest segment read but not routed, runs the
+/// candidates of its lines holding a hit and writes the templates of possible unrecognised
+/// failures (``ScannedSegment/matchAhead(with:prefilter:)``): the calling thread then only
+/// leaves out what is muted at that moment. That pass costs the worker about what it saves the
+/// calling thread, so it is run only on time the worker would otherwise spend waiting
+/// (``OrderedWorkerPool/Worker/improve``). When the workers are the slower side, the calling
+/// thread does not wait for a segment but reads and probes the next one no worker has taken
+/// itself (without the pass, which would only move its own work around): the work is shared
 /// whatever the mix of lines.
 /// `jobs` threads in all: `jobs - 1` workers and the calling thread.
 ///
@@ -28,8 +30,8 @@ import SystemPackage
 /// larger than ``largestHeldSegment`` (a line of many megabytes) is not held but read by the
 /// calling thread itself.
 final class SplitFileClassifier: @unchecked Sendable {
-  // SAFETY: `spareSegments` and `routed` are guarded by `lock`; the rest is immutable, and the
-  // prefilter is shared read-only.
+  // SAFETY: `spareSegments` is guarded by `lock`; the rest is immutable, and the prefilter is
+  // shared read-only.
   private let descriptor: FileDescriptor
   private let segments: [Range<Int>]
   private let prefilter: LiteralPrefilter
@@ -39,8 +41,6 @@ final class SplitFileClassifier: @unchecked Sendable {
   private let lock = NSLock()
   /// Segments already routed, to be filled again.
   private var spareSegments: [ScannedSegment] = []
-  /// Segments the calling thread has routed.
-  private var routed = 0
 
   /// The default segment size.
   static let defaultSegmentSize = 1 << 20
@@ -66,7 +66,7 @@ final class SplitFileClassifier: @unchecked Sendable {
   /// - Returns: `nil` when the classifier has no fast path (an entry without literals).
   static func classify(
     _ descriptor: FileDescriptor, size: Int, name: String, with classifier: Classifier, jobs: Int,
-    segmentSize: Int = defaultSegmentSize, indexing: LineIndexing = .byWorkers
+    segmentSize: Int = defaultSegmentSize, matchingAhead: MatchingAhead = .whenIdle
   ) throws -> Report? {
     guard classifier.scanner != nil else { return nil }
     var sample = [UInt8](repeating: 0, count: min(size, LineReader<MemorySource>.defaultReadSize))
@@ -80,7 +80,7 @@ final class SplitFileClassifier: @unchecked Sendable {
     let split = SplitFileClassifier(
       descriptor: descriptor, segments: segments, prefilter: prefilter, readSize: classifier.readSize, jobs: jobs,
       largest: largestHeldSegment(segmentSize: max(1, segmentSize)))
-    return try split.run(name: name, classifier: classifier, jobs: jobs, indexing: indexing)
+    return try split.run(name: name, classifier: classifier, jobs: jobs, matchingAhead: matchingAhead)
   }
 
   /// Cuts `0..<size` into ranges of about `segmentSize` bytes, each ending after a newline
@@ -112,41 +112,43 @@ final class SplitFileClassifier: @unchecked Sendable {
 
   // MARK: - Running
 
-  /// Which segments' lines are indexed (see ``ScannedSegment``).
-  enum LineIndexing {
-    /// The segments the workers read while the calling thread is behind; not those the
-    /// calling thread reads itself.
-    case byWorkers
-    /// Every segment, its lines matched ahead too, or none (tests: the report is the same
-    /// either way).
+  /// Which segments' lines a worker matches ahead (``ScannedSegment/matchAhead(with:prefilter:)``).
+  enum MatchingAhead {
+    /// Those read by a worker, on time it would otherwise spend waiting; not those the calling
+    /// thread reads itself.
+    case whenIdle
+    /// Every segment as soon as it is read, or none (tests: the report is the same either way).
     case always, never
   }
 
-  /// Reads segment `index` into a spare segment (or a new one) and probes it (and indexes and
-  /// matches its lines with `readAhead`).
-  private func scan(_ index: Int, indexing: Bool, readAhead: ScannedSegment.ReadAhead?) -> Result<ScannedSegment, any Error> {
+  /// Reads segment `index` into a spare segment (or a new one) and probes it (and matches its
+  /// lines ahead with `readAhead`).
+  private func scan(_ index: Int, readAhead: ScannedSegment.ReadAhead?) -> Result<ScannedSegment, any Error> {
     let segment = lock.withLock { spareSegments.popLast() } ?? ScannedSegment()
     return Result {
-      try segment.read(
-        descriptor, range: segments[index], largest: largest, prefilter: prefilter, indexing: indexing, readAhead: readAhead)
+      try segment.read(descriptor, range: segments[index], largest: largest, prefilter: prefilter)
+      if let readAhead { segment.matchAhead(with: readAhead, prefilter: prefilter) }
       return segment
     }
   }
 
-  private func run(name: String, classifier: Classifier, jobs: Int, indexing policy: LineIndexing) throws -> Report {
+  private func run(name: String, classifier: Classifier, jobs: Int, matchingAhead policy: MatchingAhead) throws -> Report {
     let catalog = classifier.catalog
     let matchLimit = classifier.matcher.matchLimit
-    let pool = OrderedWorkerPool<Result<ScannedSegment, any Error>>(count: segments.count, workers: max(1, jobs - 1), window: window) {
-      [self] in
+    let prefilter = self.prefilter
+    let pool = OrderedWorkerPool<Result<ScannedSegment, any Error>>(
+      count: segments.count, workers: max(1, jobs - 1), window: window
+    ) { [self] in
       // Each worker matches lines with a matcher of its own (a match data per thread).
       let readAhead = policy == .never ? nil : ScannedSegment.ReadAhead(catalog: catalog, matchLimit: matchLimit)
-      return { index in
-        // The index and the matches save the calling thread work and cost this one more (the
-        // index about four times what it saves): worth it only while that thread has another
-        // segment to route before it needs this one.
-        let ahead = policy == .always || (policy == .byWorkers && index - self.lock.withLock({ self.routed }) >= 2)
-        return self.scan(index, indexing: ahead, readAhead: ahead ? readAhead : nil)
+      guard let readAhead, policy == .whenIdle else {
+        return .init(run: { index in self.scan(index, readAhead: readAhead) })
       }
+      return .init(
+        run: { index in self.scan(index, readAhead: nil) },
+        improve: { result in
+          if case .success(let segment)? = result { segment.matchAhead(with: readAhead, prefilter: prefilter) }
+        })
     }
     // No worker reads the file once this returns (the caller closes it).
     defer { pool.finish() }
@@ -162,9 +164,9 @@ final class SplitFileClassifier: @unchecked Sendable {
     var truncatedLines = 0
     var readBuffer: LineBuffer?
     // A segment read here is not matched ahead: this thread would only do it sooner (tests:
-    // with `.always`, it is indexed and matched too).
+    // with `.always`, it is).
     let ownReadAhead = policy == .always ? ScannedSegment.ReadAhead(catalog: catalog, matchLimit: matchLimit) : nil
-    let helping = { (index: Int) in self.scan(index, indexing: policy == .always, readAhead: ownReadAhead) }
+    let helping = { (index: Int) in self.scan(index, readAhead: ownReadAhead) }
     for index in segments.indices {
       let segment: ScannedSegment
       switch pool.take(index, helping: helping) {
@@ -187,10 +189,7 @@ final class SplitFileClassifier: @unchecked Sendable {
         bytes += reader.bytesRead
         truncatedLines += reader.truncatedLines
       }
-      lock.withLock {
-        spareSegments.append(segment)
-        routed += 1
-      }
+      lock.withLock { spareSegments.append(segment) }
     }
     return triage.finish(source: name, lines: lines, bytes: bytes, truncatedLines: truncatedLines)
   }

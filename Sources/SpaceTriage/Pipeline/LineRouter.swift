@@ -83,10 +83,6 @@ struct LineRouter {
       guard let next = scanner.nextPointOfInterest(after: line.bytes) else { continue }
       let stops = LineDecoder.structuredLineStarts
       if !sink.needsEveryLine {
-        // A prescanned block knows where the next line to look at begins and its number.
-        if let landing = scanner.landing, reader.jump(toLineAt: landing.address, linesBefore: landing.linesBefore) {
-          continue
-        }
         reader.skipLines(before: next, stoppingAt: stops.0, stops.1)
       } else if stop == nil && !decoder.sawSSE {
         reader.handLines(before: next, stoppingAt: stops.0, stops.1) { line in

@@ -81,30 +81,4 @@ enum LineCounter {
     }
     return floor
   }
-
-  /// How many `\n` bytes `bytes` holds, 32 bytes at a time.
-  @inline(never)
-  static func newlines(in bytes: UnsafeRawBufferPointer) -> Int {
-    let count = bytes.count
-    guard count > 0, let base = bytes.baseAddress else { return 0 }
-    let newline = SIMD32<UInt8>(repeating: 0x0A)
-    var lines = 0
-    var offset = 0
-    while offset &+ 32 <= count {
-      var sums = SIMD32<UInt8>(repeating: 0)
-      var rounds = 0
-      // At most 255 rounds, so no lane of `sums` overflows.
-      while rounds < 255 && offset &+ 32 <= count {
-        sums &-= unsafeBitCast(base.loadUnaligned(fromByteOffset: offset, as: SIMD32<UInt8>.self) .== newline, to: SIMD32<UInt8>.self)
-        offset &+= 32
-        rounds &+= 1
-      }
-      lines &+= sums.indices.reduce(0) { $0 &+ Int(sums[$1]) }
-    }
-    while offset < count {
-      if base.load(fromByteOffset: offset, as: UInt8.self) == 0x0A { lines &+= 1 }
-      offset &+= 1
-    }
-    return lines
-  }
 }

@@ -190,22 +190,6 @@ package struct LineReader<Source: ByteSource>: ~Copyable {
     return run.lines
   }
 
-  /// For a reader of a filled buffer (``init(filled:count:maxLineLength:)``): passes over the
-  /// lines before the one that starts at `address`, which has `linesBefore` lines before it in
-  /// the buffer, as ``skipLines(before:stoppingAt:_:)`` would when none of them starts with a
-  /// stop byte. Does nothing and returns `false` unless `address` lies ahead, no further than
-  /// a line's maximum length (so no line in between is one ``nextLine()`` would cut).
-  package mutating func jump(toLineAt address: UnsafeRawPointer, linesBefore: Int) -> Bool {
-    let offset = UnsafeRawPointer(buffer.baseAddress!).distance(to: address)
-    guard !skipping, offset >= start, offset &- start <= maxLineLength, offset <= end, linesBefore >= lineCount else {
-      return false
-    }
-    start = offset
-    scan = offset
-    lineCount = linesBefore
-    return true
-  }
-
   /// Hands out, in order, the whole buffered lines that end before `address` (as
   /// ``skipLines(before:stoppingAt:_:)`` passes over them), until `body` returns `false`: the
   /// lines ``nextLine()`` would return, without a look at anything past them. Stops before a

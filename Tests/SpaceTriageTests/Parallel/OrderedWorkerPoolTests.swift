@@ -99,6 +99,59 @@ struct OrderedWorkerPoolTests {
     #expect(destroyed.current == made.current)
   }
 
+  /// Workers improve results only on time they would otherwise wait (the caller being slow, the
+  /// window full): each result at most once, never once taken, and the caller does not take a
+  /// result while a pass runs on it.
+  @Test func workersImproveWaitingResultsWhileTheWindowIsFull() {
+    final class Job: @unchecked Sendable {
+      // SAFETY (@unchecked Sendable): handed from worker to caller through the pool's lock.
+      var passes = 0
+      var inPass = false
+    }
+    let count = 40
+    let pool = OrderedWorkerPool<Job>(count: count, workers: 2, window: 4) {
+      .init(
+        run: { _ in Job() },
+        improve: { job in
+          guard let job else { return }
+          job.inPass = true
+          usleep(200)
+          job.passes += 1
+          job.inPass = false
+        })
+    }
+    var jobs: [Job] = []
+    var passesWhenTaken: [Int] = []
+    for index in 0..<count {
+      let job = pool.take(index)
+      #expect(!job.inPass)
+      jobs.append(job)
+      passesWhenTaken.append(job.passes)
+      // A slow caller: the workers fill the window and then have time for the second pass.
+      usleep(3000)
+    }
+    pool.finish()
+    #expect(passesWhenTaken.allSatisfy { $0 <= 1 })
+    #expect(passesWhenTaken.filter { $0 == 1 }.count >= count / 2)
+    #expect(jobs.map(\.passes) == passesWhenTaken)
+  }
+
+  /// With a caller faster than the workers, the window never fills: no second pass runs.
+  @Test func noSecondPassWhileTheCallerKeepsUp() {
+    let passes = Counter()
+    let pool = OrderedWorkerPool<Int>(count: 30, workers: 1, window: 3) {
+      .init(
+        run: { index in
+          usleep(1000)
+          return index
+        },
+        improve: { _ in passes.add() })
+    }
+    for index in 0..<30 { #expect(pool.take(index) == index) }
+    pool.finish()
+    #expect(passes.current == 0)
+  }
+
   @Test func noJobs() {
     let pool = OrderedWorkerPool<Int>(count: 0, workers: 4, window: 2) { { $0 } }
     pool.finish()

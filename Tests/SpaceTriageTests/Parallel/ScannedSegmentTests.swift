@@ -41,7 +41,7 @@ struct ScannedSegmentTests {
     return lineHits(Array(room[0..<result.count]), in: bytes)
   }
 
-  /// `bytes` written to a file, read back as one segment (and indexed).
+  /// `bytes` written to a file, read back as one segment.
   private func readSegment(_ bytes: [UInt8], largest: Int = .max) throws -> ScannedSegment {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("segment-\(UUID().uuidString).log").path
     try Data(bytes).write(to: URL(fileURLWithPath: path))
@@ -75,39 +75,60 @@ struct ScannedSegmentTests {
     #expect(segment.hits == allHits(bytes))
   }
 
-  /// The lines a reader stops at, as the worker indexes them: each hit's line, the lines that
-  /// start a JSON object or an SSE field, the first escape byte of a line; with the lines
-  /// before each (what lets the calling thread jump instead of counting).
-  @Test func indexesTheLinesAReaderStopsAt() throws {
-    var text = ""
-    for index in 0..<400 {
-      switch index % 7 {
-      case 0: text += "step \(index) OOMKilled twice: OOMKilled\n"
-      case 1: text += "{\"message\": \"step \(index)\"}\n"
-      case 2: text += "data: step \(index)\n"
-      case 3: text += "\u{1B}[31mred \(index)\u{1B}[0m and \u{1B}[1mbold\u{1B}[0m\n"
-      case 4: text += String(repeating: "quiet ", count: index) + "\n"
-      default: text += "step \(index) ok\n"
-      }
-    }
-    let bytes = Array(text.utf8)
-    let starts = [0] + bytes.indices.filter { bytes[$0] == 0x0A }.map { $0 + 1 }.dropLast()
-    func mark(_ offset: Int) -> (Int32, Int32) {
-      let line = starts.lastIndex { $0 <= offset }!
-      return (Int32(starts[line]), Int32(line))
-    }
-    let segment = try readSegment(bytes)
+  /// Matched ahead, each hit's line carries the entries whose patterns match it, in catalog
+  /// order (by id) (a literal alone is not enough when the pattern asks for more), and the template of
+  /// a line that may be an unrecognised failure; the running markers are left to the calling
+  /// thread, and a segment is matched once however often it is asked.
+  @Test func matchesTheLinesHoldingAHitAhead() throws {
+    let signatures = [
+      Signature(id: "a.exit", title: "Exit", stage: .running, signatureClass: .persistent, pattern: #"exit code: [1-9]\d*"#),
+      Signature(id: "a.oom", title: "OOM", stage: .running, signatureClass: .persistent, pattern: "OOMKilled"),
+      Signature(
+        id: "a.error", title: "Error", stage: .running, signatureClass: .info, pattern: "Error: ", effect: .looksLikeFailure),
+      Signature(id: "a.serving", title: "Serving", stage: .running, signatureClass: .info, pattern: "Running on local URL"),
+    ]
+    let catalog = try CompiledCatalog(Catalog(signatures: signatures))
+    let prefilter = LiteralPrefilter(signatures: catalog.signatures, markers: LineRouter.markers)
+    let lines = [
+      "quiet line",
+      "Job failed with exit code: 137. Reason: OOMKilled",
+      "exit code: 0",
+      "ValueError: something odd 42",
+      "* Running on local URL:  http://0.0.0.0:7860",
+      "OOMKilled\r",
+    ]
+    let bytes = Array((lines.joined(separator: "\n") + "\n").utf8)
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("segment-\(UUID().uuidString).log").path
+    try Data(bytes).write(to: URL(fileURLWithPath: path))
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let descriptor = try FileDescriptor.open(FilePath(path), .readOnly)
+    defer { try? descriptor.close() }
+    let segment = ScannedSegment()
+    try segment.read(descriptor, range: 0..<bytes.count, largest: .max, prefilter: prefilter)
+    #expect(segment.prescan.matchSpans.isEmpty && !segment.isMatchedAhead)
+    let readAhead = ScannedSegment.ReadAhead(catalog: catalog, matchLimit: LineMatcher(catalog: catalog).matchLimit)
+    segment.matchAhead(with: readAhead, prefilter: prefilter)
+    segment.matchAhead(with: readAhead, prefilter: prefilter)
     let prescan = segment.prescan
-    #expect(prescan.hits.count == 2 * 58 && prescan.hitLines.count == prescan.hits.count)
-    for (hit, line) in zip(prescan.hits, prescan.hitLines) {
-      #expect((line.lineStart, line.linesBefore) == mark(Int(hit.position)))
+    #expect(segment.isMatchedAhead && prescan.matchSpans.count == prescan.hits.count)
+    let starts = [0] + bytes.indices.filter { bytes[$0] == 0x0A }.map { $0 + 1 }
+    var byLine: [Int: (entries: [String], template: String?)] = [:]
+    for (hit, span) in zip(prescan.hits, prescan.matchSpans) {
+      let line = starts.lastIndex { $0 <= Int(hit.position) }!
+      let entries = prescan.matchedEntries[Int(span.start)..<Int(span.start + span.count)].map { catalog.signatures[Int($0)].id }
+      let template = span.templateCount < 0
+        ? nil : String(decoding: prescan.templates[Int(span.templateStart)..<Int(span.templateStart + span.templateCount)], as: UTF8.self)
+      // Every hit of a line carries the same span.
+      if let earlier = byLine[line] { #expect(earlier.entries == entries && earlier.template == template) }
+      byLine[line] = (entries, template)
     }
-    let structured = starts.filter { bytes[$0] == UInt8(ascii: "{") || bytes[$0] == UInt8(ascii: "d") }
-    #expect(prescan.structuredLines.map(\.lineStart) == structured.map { Int32($0) })
-    #expect(prescan.structuredLines.map(\.linesBefore) == structured.map { Int32(starts.firstIndex(of: $0)!) })
-    let ends = starts.dropFirst().map { $0 - 1 } + [bytes.count]
-    let escapes = zip(starts, ends).compactMap { start, end in bytes[start..<end].firstIndex(of: 0x1B).map { Int32($0) } }
-    #expect(Array(prescan.escapes) == escapes && escapes.count == 57)
+    #expect(byLine[0] == nil)
+    #expect(byLine[1]?.entries == ["a.exit", "a.oom"] && byLine[1]?.template == nil)
+    #expect(byLine[2]?.entries == [])
+    #expect(byLine[3]?.entries == ["a.error"] && byLine[3]?.template != nil)
+    #expect(byLine[3]?.template?.contains("42") == false)
+    #expect(byLine[4]?.entries == [])
+    #expect(byLine[5]?.entries == ["a.oom"])
   }
 
   @Test func aSegmentLargerThanTheLimitIsNotHeld() throws {
