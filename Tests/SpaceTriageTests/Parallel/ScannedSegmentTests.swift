@@ -116,7 +116,8 @@ struct ScannedSegmentTests {
     for (hit, span) in zip(prescan.hits, prescan.matchSpans) {
       let line = starts.lastIndex { $0 <= Int(hit.position) }!
       let entries = prescan.matchedEntries[Int(span.start)..<Int(span.start + span.count)].map { catalog.signatures[Int($0)].id }
-      let template = span.templateCount < 0
+      let template =
+        span.templateCount < 0
         ? nil : String(decoding: prescan.templates[Int(span.templateStart)..<Int(span.templateStart + span.templateCount)], as: UTF8.self)
       // Every hit of a line carries the same span.
       if let earlier = byLine[line] { #expect(earlier.entries == entries && earlier.template == template) }
