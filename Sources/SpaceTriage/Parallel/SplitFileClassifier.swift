@@ -43,7 +43,7 @@ final class SplitFileClassifier: @unchecked Sendable {
   private var spareSegments: [ScannedSegment] = []
 
   /// The default segment size.
-  static let defaultSegmentSize = 1 << 20
+  static let defaultSegmentSize = 512 << 10
 
   /// The largest segment held in memory, for segments of `segmentSize` bytes.
   static func largestHeldSegment(segmentSize: Int) -> Int { 2 * segmentSize + LineReader<MemorySource>.defaultMaxLineLength }
