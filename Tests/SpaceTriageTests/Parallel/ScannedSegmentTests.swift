@@ -41,15 +41,17 @@ struct ScannedSegmentTests {
     return lineHits(Array(room[0..<result.count]), in: bytes)
   }
 
-  /// `bytes` written to a file, read back as one segment.
-  private func readSegment(_ bytes: [UInt8], largest: Int = .max) throws -> ScannedSegment {
+  /// `bytes` written to a file, read back as one segment and probed with `prefilter`.
+  private func readSegment(
+    _ bytes: [UInt8], largest: Int = .max, prefilter: LiteralPrefilter = ScannedSegmentTests.prefilter
+  ) throws -> ScannedSegment {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("segment-\(UUID().uuidString).log").path
     try Data(bytes).write(to: URL(fileURLWithPath: path))
     defer { try? FileManager.default.removeItem(atPath: path) }
     let descriptor = try FileDescriptor.open(FilePath(path), .readOnly)
     defer { try? descriptor.close() }
     let segment = ScannedSegment()
-    try segment.read(descriptor, range: 0..<bytes.count, largest: largest, prefilter: Self.prefilter)
+    try segment.read(descriptor, range: 0..<bytes.count, largest: largest, prefilter: prefilter)
     return segment
   }
 
@@ -98,13 +100,7 @@ struct ScannedSegmentTests {
       "OOMKilled\r",
     ]
     let bytes = Array((lines.joined(separator: "\n") + "\n").utf8)
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("segment-\(UUID().uuidString).log").path
-    try Data(bytes).write(to: URL(fileURLWithPath: path))
-    defer { try? FileManager.default.removeItem(atPath: path) }
-    let descriptor = try FileDescriptor.open(FilePath(path), .readOnly)
-    defer { try? descriptor.close() }
-    let segment = ScannedSegment()
-    try segment.read(descriptor, range: 0..<bytes.count, largest: .max, prefilter: prefilter)
+    let segment = try readSegment(bytes, prefilter: prefilter)
     #expect(segment.prescan.matchSpans.isEmpty && !segment.isMatchedAhead)
     let readAhead = ScannedSegment.ReadAhead(catalog: catalog, matchLimit: LineMatcher(catalog: catalog).matchLimit)
     segment.matchAhead(with: readAhead, prefilter: prefilter)
