@@ -4,7 +4,8 @@ import Testing
 
 /// A line matched ahead by another thread's matcher (``LineMatcher/collectMatches(in:hits:into:)``)
 /// gives the matching thread the entries it would have found itself, in the same order: with
-/// the running markers muted or not, and without an entry whose pattern gave up.
+/// the running markers and the exception shapes muted or not, and without an entry whose
+/// pattern gave up.
 struct MatchingAheadTests {
   /// The entries `matcher` reports for `text`, matching it itself or from `ahead`'s list.
   private func matches(
@@ -26,17 +27,22 @@ struct MatchingAheadTests {
     }
   }
 
-  @Test(arguments: [false, true])
-  func everyExampleLineGetsTheSameMatches(runningMarkersMuted: Bool) throws {
+  /// The entries left to the matching thread (the running markers and the exception shapes)
+  /// are run there, muted or not, as the triage mutes them.
+  @Test(arguments: [false, true], [false, true])
+  func everyExampleLineGetsTheSameMatches(runningMarkersMuted: Bool, exceptionShapesMuted: Bool) throws {
     let catalog = try #require(BundledCatalog.compiled)
     let prefilter = LiteralPrefilter(signatures: catalog.signatures, markers: LineRouter.markers)
     let matcher = LineMatcher(catalog: catalog)
     let ahead = LineMatcher(catalog: catalog)
     for index in catalog.runningMarkers { matcher.setMuted(index, runningMarkersMuted) }
+    for index in catalog.exceptionShapes { matcher.setMuted(index, exceptionShapesMuted) }
     #expect(!catalog.runningMarkers.isEmpty)
+    #expect(catalog.exceptionShapes.map { catalog.signatures[$0].id }.sorted() == ["shape.node-error", "shape.python-exception"])
     var lines = 0
     var withMatches = 0
     var withRunningMarker = 0
+    var withExceptionShape = 0
     for signature in catalog.signatures {
       for example in signature.mustMatch + signature.mustNotMatch {
         let text = Array(example.text.utf8)
@@ -46,11 +52,14 @@ struct MatchingAheadTests {
         lines += 1
         if !own.isEmpty { withMatches += 1 }
         if own.contains(where: catalog.runningMarkers.contains) { withRunningMarker += 1 }
+        if own.contains(where: catalog.exceptionShapes.contains) { withExceptionShape += 1 }
       }
     }
-    // The examples hold many matching lines, and running markers only while not muted.
+    // The examples hold many matching lines, and the entries left to the matching thread
+    // only while not muted.
     #expect(lines > 500 && withMatches > 300)
     #expect(runningMarkersMuted ? withRunningMarker == 0 : withRunningMarker > 20)
+    #expect(exceptionShapesMuted ? withExceptionShape == 0 : withExceptionShape > 20)
   }
 
   /// An entry switched off here (its pattern gave up on an earlier line) stays off for a line

@@ -21,6 +21,9 @@ public final class CompiledCatalog: Sendable {
   /// The entries that only mark `running` (serving lines, access logs): the ones a triage
   /// mutes while its Space runs.
   package let runningMarkers: [Int]
+  /// The Python exception and Node error shapes: the triage does not run them inside an open
+  /// traceback (the traceback reads its own exception line).
+  package let exceptionShapes: [Int]
   /// Each id's entry (the first, were an id listed twice).
   private let indexByID: [String: Int]
   /// The literal prefilter that decides which patterns a line can possibly match, built on
@@ -69,6 +72,11 @@ public final class CompiledCatalog: Sendable {
     self.runningMarkers = catalog.signatures.indices.filter {
       let entry = catalog.signatures[$0]
       return entry.signatureClass == .info && entry.effect == .stage && entry.stage == .running
+    }
+    self.exceptionShapes = catalog.signatures.indices.filter {
+      let entry = catalog.signatures[$0]
+      guard entry.signatureClass == .info && entry.effect == .failureShape else { return false }
+      return [.pythonException, .nodeError].contains(ShapeKind(id: entry.id))
     }
   }
 

@@ -38,8 +38,9 @@ package final class LineMatcher {
   /// regex.
   private let provenByLiteral: UnsafeMutableBufferPointer<Bool>
   /// Per entry, whether a thread matching ahead runs it (``collectMatches(in:hits:into:)``):
-  /// all but the running markers, which the triage mutes while its Space runs, so that the
-  /// lines of a running Space (access logs, mostly) cost that thread nothing.
+  /// all but those the triage often leaves out, so that their lines cost that thread nothing:
+  /// the running markers, muted while the Space runs (access logs, mostly), and the exception
+  /// shapes, not run inside an open traceback (its frames' code lines name errors).
   let readAheadEntries: UnsafeMutableBufferPointer<Bool>
   /// Each entry's pattern once taken from the catalog (which compiles it on its first use):
   /// later lines need no lock. SAFETY: the catalog, held above, keeps every pattern alive.
@@ -68,7 +69,7 @@ package final class LineMatcher {
     self.gaveUp = .allocate(capacity: count)
     self.readAheadEntries = .allocate(capacity: count)
     readAheadEntries.initialize(repeating: true)
-    for index in catalog.runningMarkers { readAheadEntries[index] = false }
+    for index in catalog.runningMarkers + catalog.exceptionShapes { readAheadEntries[index] = false }
     gaveUp.initialize(repeating: false)
     _ = provenByLiteral.initialize(from: catalog.provenByLiteral)
   }
@@ -132,7 +133,8 @@ package final class LineMatcher {
     guard usesPrefilter else { return try forEachMatch(in: text, line: line, onMatch) }
     let current = nextStamp()
     if let matched = hits.matched {
-      // Matched by another thread but for the running markers, which run here unless muted.
+      // Matched by another thread but for the entries left to this one (not
+      // ``readAheadEntries``), which run here unless muted.
       var found = 0
       hits.forEachSignature { index in
         if !readAheadEntries[index] && !muted[index] { add(index, current, &found) }

@@ -137,7 +137,8 @@ final class ScannedSegment: @unchecked Sendable {
     let matcher = readAhead.matcher
     let start = matchedEntries.count
     let lineHits = prefilter.lineHits(UnsafeBufferPointer(rebasing: hits[range]))
-    // A line whose literals select only running markers has nothing to match here.
+    // A line whose literals select only entries left to the calling thread (running markers,
+    // exception shapes) has nothing to match here.
     guard lineHits.selectsAny(of: matcher.readAheadEntries) else { return BlockScanner.MatchSpan(start: Int32(start), count: 0) }
     var end = line.upperBound
     if end > lineStart && base.load(fromByteOffset: end &- 1, as: UInt8.self) == 0x0D { end &-= 1 }

@@ -45,6 +45,6 @@ final class TriageTables {
     repeatable = Triage.repeatable(catalog)
     let shapes = ShapeState(catalog: catalog)
     self.shapes = shapes
-    exceptionShapes = shapes.kinds.indices.filter { [.pythonException, .nodeError].contains(shapes.kinds[$0]) }
+    exceptionShapes = catalog.exceptionShapes
   }
 }

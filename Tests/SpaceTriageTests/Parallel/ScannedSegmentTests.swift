@@ -79,8 +79,8 @@ struct ScannedSegmentTests {
 
   /// Matched ahead, each hit's line carries the entries whose patterns match it, in catalog
   /// order (by id) (a literal alone is not enough when the pattern asks for more), and the template of
-  /// a line that may be an unrecognised failure; the running markers are left to the calling
-  /// thread, and a segment is matched once however often it is asked.
+  /// a line that may be an unrecognised failure; the running markers and the exception shapes
+  /// are left to the calling thread, and a segment is matched once however often it is asked.
   @Test func matchesTheLinesHoldingAHitAhead() throws {
     let signatures = [
       Signature(id: "a.exit", title: "Exit", stage: .running, signatureClass: .persistent, pattern: #"exit code: [1-9]\d*"#),
@@ -88,8 +88,12 @@ struct ScannedSegmentTests {
       Signature(
         id: "a.error", title: "Error", stage: .running, signatureClass: .info, pattern: "Error: ", effect: .looksLikeFailure),
       Signature(id: "a.serving", title: "Serving", stage: .running, signatureClass: .info, pattern: "Running on local URL"),
+      Signature(
+        id: "shape.python-exception", title: "Exception", stage: .running, signatureClass: .info, pattern: #"\w+Error: "#,
+        effect: .failureShape),
     ]
     let catalog = try CompiledCatalog(Catalog(signatures: signatures))
+    #expect(catalog.runningMarkers == [3] && catalog.exceptionShapes == [4])
     let prefilter = LiteralPrefilter(signatures: catalog.signatures, markers: LineRouter.markers)
     let lines = [
       "quiet line",
