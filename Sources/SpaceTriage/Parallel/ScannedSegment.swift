@@ -107,39 +107,41 @@ final class ScannedSegment: @unchecked Sendable {
     let bytes = UnsafeRawBufferPointer(rebasing: buffer.bytes[0..<count])
     guard let base = bytes.baseAddress else { return }
     let maxLineLength = LineReader<MemorySource>.defaultMaxLineLength
-    // The end of the last line matched (its newline's offset + 1): hits before it lie in it.
+    // The end of the last line looked at (its newline's offset + 1): hits before it lie in it.
     var lineEnd = 0
     var first = 0
     while first < found {
-      // The hit's line: from the last newline before it (none between the last line and it
-      // means the line starts there) to the next one.
+      // The hit's line: to the next newline, from the last one before it (none between the
+      // last line and it means the line starts there), looked for only when the line is matched.
       let position = Int(hits[first].position)
-      let lineStart = LineCounter.lineStart(before: position, notBefore: lineEnd, in: base)
+      let previousLineEnd = lineEnd
       let newline = memchr(base + position, 0x0A, count &- position).map { base.distance(to: UnsafeRawPointer($0)) }
       lineEnd = newline.map { $0 &+ 1 } ?? count
       var next = first &+ 1
       while next < found && Int(hits[next].position) < lineEnd { next &+= 1 }
-      let span = matchLine(
-        lineStart..<(newline ?? count), hits: first..<next, with: readAhead, prefilter: prefilter, base: base, maxLineLength: maxLineLength)
+      let lineHits = prefilter.lineHits(UnsafeBufferPointer(rebasing: hits[first..<next]))
+      var span = BlockScanner.MatchSpan(start: Int32(matchedEntries.count), count: 0)
+      // A line whose literals select only entries left to the calling thread (running markers,
+      // exception shapes) has nothing to match here.
+      if lineHits.selectsAny(of: readAhead.matcher.readAheadEntries) {
+        let lineStart = LineCounter.lineStart(before: position, notBefore: previousLineEnd, in: base)
+        span = matchLine(lineStart..<(newline ?? count), hits: lineHits, with: readAhead, base: base, maxLineLength: maxLineLength)
+      }
       for _ in first..<next { matchSpans.append(span) }
       first = next
     }
   }
 
-  /// The entries that match the line starting at `lineStart`, which holds `hits`, appended to
-  /// ``matchedEntries``; `count` -1 when the line is left to the calling thread.
+  /// The entries that match `line`, which holds `lineHits`, appended to ``matchedEntries``;
+  /// `count` -1 when the line is left to the calling thread.
   @inline(__always)
   private func matchLine(
-    _ line: Range<Int>, hits range: Range<Int>, with readAhead: ReadAhead, prefilter: LiteralPrefilter,
-    base: UnsafeRawPointer, maxLineLength: Int
+    _ line: Range<Int>, hits lineHits: LiteralPrefilter.LineHits, with readAhead: ReadAhead, base: UnsafeRawPointer,
+    maxLineLength: Int
   ) -> BlockScanner.MatchSpan {
     let lineStart = line.lowerBound
     let matcher = readAhead.matcher
     let start = matchedEntries.count
-    let lineHits = prefilter.lineHits(UnsafeBufferPointer(rebasing: hits[range]))
-    // A line whose literals select only entries left to the calling thread (running markers,
-    // exception shapes) has nothing to match here.
-    guard lineHits.selectsAny(of: matcher.readAheadEntries) else { return BlockScanner.MatchSpan(start: Int32(start), count: 0) }
     var end = line.upperBound
     if end > lineStart && base.load(fromByteOffset: end &- 1, as: UInt8.self) == 0x0D { end &-= 1 }
     guard end &- lineStart <= maxLineLength else { return .notMatched }
