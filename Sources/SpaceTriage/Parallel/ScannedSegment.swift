@@ -12,7 +12,7 @@ import SystemPackage
 /// The calling thread then hands the segment's lines to the triage straight from this memory
 /// (``LineReader/init(filled:count:maxLineLength:)``), looking them up in the worker's hits
 /// (``BlockScanner/adopt(_:epoch:)``) instead of reading and probing them itself. A worker may
-/// also match the segment's lines ahead (``matchAhead(with:prefilter:)``): run the candidates
+/// also match the segment's lines ahead (``matchAhead(with:)``): run the candidates
 /// of each line holding a hit (``LineMatcher/collectMatches(in:hits:into:)``) and write the
 /// template of a line that may be an unrecognised failure. Neither depends on the triage's
 /// state: the calling thread then only leaves out what is muted at that moment. A segment owns
@@ -28,7 +28,7 @@ final class ScannedSegment: @unchecked Sendable {
   private var hits: UnsafeMutableBufferPointer<LiteralPrefilter.LiteralHit>
   /// How many of `hits` were found.
   private var found = 0
-  /// Whether the lines were matched ahead (``matchAhead(with:prefilter:)``).
+  /// Whether the lines were matched ahead (``matchAhead(with:)``).
   private(set) var isMatchedAhead = false
   /// Per hit, the entries that match its line: a range of `matchedEntries` (empty when the
   /// lines were not matched here), and the template of a line that looks like an unrecognised
@@ -37,15 +37,24 @@ final class ScannedSegment: @unchecked Sendable {
   private let matchedEntries = GrowableBuffer<Int32>()
   private let templates = GrowableBuffer<UInt8>()
 
-  /// What a worker needs to match lines ahead of the calling thread: a matcher of its own and,
-  /// per entry, its part in telling unrecognised failure lines (``UnrecognizedCollector/role(_:)``).
+  /// What a worker needs to match lines ahead of the calling thread: a matcher of its own,
+  /// per entry, its part in telling unrecognised failure lines (``UnrecognizedCollector/role(_:)``),
+  /// and the prefilter the segments are probed with.
   final class ReadAhead {
     let matcher: LineMatcher
     let roles: [UInt8]
+    let prefilter: LiteralPrefilter
+    /// Per literal of `prefilter`, whether it selects an entry this thread matches
+    /// (``LineMatcher/readAheadEntries``): a line whose literals select none is not matched.
+    let literalSelectsReadAheadEntry: [Bool]
 
-    init(catalog: CompiledCatalog, matchLimit: UInt32) {
+    init(catalog: CompiledCatalog, matchLimit: UInt32, prefilter: LiteralPrefilter) {
       matcher = LineMatcher(catalog: catalog, matchLimit: matchLimit)
       roles = catalog.signatures.map(UnrecognizedCollector.role)
+      self.prefilter = prefilter
+      literalSelectsReadAheadEntry = prefilter.literals.map { [matcher] literal in
+        literal.signatures.contains { matcher.readAheadEntries[$0] }
+      }
     }
   }
 
@@ -94,19 +103,20 @@ final class ScannedSegment: @unchecked Sendable {
   /// Matches the lines of the segment read last that hold a hit with `readAhead`'s matcher
   /// (once per segment read). Worth it only when the calling thread, not this one, is the
   /// slower: it saves that thread about the work it costs this one.
-  func matchAhead(with readAhead: ReadAhead, prefilter: LiteralPrefilter) {
+  func matchAhead(with readAhead: ReadAhead) {
     guard isFilled, !isMatchedAhead else { return }
     isMatchedAhead = true
-    matchLines(with: readAhead, prefilter: prefilter)
+    matchLines(with: readAhead)
   }
 
   /// Fills ``matchSpans``, ``matchedEntries`` and ``templates``: each line holding a hit is matched as the
   /// calling thread's triage would match it (without its leading timestamp), unless it is longer
   /// than a line may be (the reader cuts it, and it is matched there).
-  private func matchLines(with readAhead: ReadAhead, prefilter: LiteralPrefilter) {
+  private func matchLines(with readAhead: ReadAhead) {
     let bytes = UnsafeRawBufferPointer(rebasing: buffer.bytes[0..<count])
     guard let base = bytes.baseAddress else { return }
     let maxLineLength = LineReader<MemorySource>.defaultMaxLineLength
+    let selects = readAhead.literalSelectsReadAheadEntry
     // The end of the last line looked at (its newline's offset + 1): hits before it lie in it.
     var lineEnd = 0
     var first = 0
@@ -117,14 +127,18 @@ final class ScannedSegment: @unchecked Sendable {
       let previousLineEnd = lineEnd
       let newline = memchr(base + position, 0x0A, count &- position).map { base.distance(to: UnsafeRawPointer($0)) }
       lineEnd = newline.map { $0 &+ 1 } ?? count
-      var next = first &+ 1
-      while next < found && Int(hits[next].position) < lineEnd { next &+= 1 }
-      let lineHits = prefilter.lineHits(UnsafeBufferPointer(rebasing: hits[first..<next]))
-      var span = BlockScanner.MatchSpan(start: Int32(matchedEntries.count), count: 0)
       // A line whose literals select only entries left to the calling thread (running markers,
       // exception shapes) has nothing to match here.
-      if lineHits.selectsAny(of: readAhead.matcher.readAheadEntries) {
+      var matters = selects[Int(hits[first].literal)]
+      var next = first &+ 1
+      while next < found && Int(hits[next].position) < lineEnd {
+        matters = matters || selects[Int(hits[next].literal)]
+        next &+= 1
+      }
+      var span = BlockScanner.MatchSpan(start: Int32(matchedEntries.count), count: 0)
+      if matters {
         let lineStart = LineCounter.lineStart(before: position, notBefore: previousLineEnd, in: base)
+        let lineHits = readAhead.prefilter.lineHits(UnsafeBufferPointer(rebasing: hits[first..<next]))
         span = matchLine(lineStart..<(newline ?? count), hits: lineHits, with: readAhead, base: base, maxLineLength: maxLineLength)
       }
       for _ in first..<next { matchSpans.append(span) }

@@ -16,7 +16,7 @@ import SystemPackage
 /// A worker that would wait (the calling thread being the slower side: the segments it may
 /// read ahead are all read) goes back to the newest segment read but not routed, runs the
 /// candidates of its lines holding a hit and writes the templates of possible unrecognised
-/// failures (``ScannedSegment/matchAhead(with:prefilter:)``): the calling thread then only
+/// failures (``ScannedSegment/matchAhead(with:)``): the calling thread then only
 /// leaves out what is muted at that moment. That pass costs the worker about what it saves the
 /// calling thread, so it is run only on time the worker would otherwise spend waiting
 /// (``OrderedWorkerPool/Worker/improve``). When the workers are the slower side, the calling
@@ -112,7 +112,7 @@ final class SplitFileClassifier: @unchecked Sendable {
 
   // MARK: - Running
 
-  /// Which segments' lines a worker matches ahead (``ScannedSegment/matchAhead(with:prefilter:)``).
+  /// Which segments' lines a worker matches ahead (``ScannedSegment/matchAhead(with:)``).
   enum MatchingAhead {
     /// Those read by a worker, on time it would otherwise spend waiting; not those the calling
     /// thread reads itself.
@@ -127,7 +127,7 @@ final class SplitFileClassifier: @unchecked Sendable {
     let segment = lock.withLock { spareSegments.popLast() } ?? ScannedSegment()
     return Result {
       try segment.read(descriptor, range: segments[index], largest: largest, prefilter: prefilter)
-      if let readAhead { segment.matchAhead(with: readAhead, prefilter: prefilter) }
+      if let readAhead { segment.matchAhead(with: readAhead) }
       return segment
     }
   }
@@ -140,14 +140,14 @@ final class SplitFileClassifier: @unchecked Sendable {
       count: segments.count, workers: max(1, jobs - 1), window: window
     ) { [self] in
       // Each worker matches lines with a matcher of its own (a match data per thread).
-      let readAhead = policy == .never ? nil : ScannedSegment.ReadAhead(catalog: catalog, matchLimit: matchLimit)
+      let readAhead = policy == .never ? nil : ScannedSegment.ReadAhead(catalog: catalog, matchLimit: matchLimit, prefilter: prefilter)
       guard let readAhead, policy == .whenIdle else {
         return .init(run: { index in self.scan(index, readAhead: readAhead) })
       }
       return .init(
         run: { index in self.scan(index, readAhead: nil) },
         improve: { result in
-          if case .success(let segment)? = result { segment.matchAhead(with: readAhead, prefilter: prefilter) }
+          if case .success(let segment)? = result { segment.matchAhead(with: readAhead) }
         })
     }
     // No worker reads the file once this returns (the caller closes it).
@@ -165,7 +165,7 @@ final class SplitFileClassifier: @unchecked Sendable {
     var readBuffer: LineBuffer?
     // A segment read here is not matched ahead: this thread would only do it sooner (tests:
     // with `.always`, it is).
-    let ownReadAhead = policy == .always ? ScannedSegment.ReadAhead(catalog: catalog, matchLimit: matchLimit) : nil
+    let ownReadAhead = policy == .always ? ScannedSegment.ReadAhead(catalog: catalog, matchLimit: matchLimit, prefilter: prefilter) : nil
     let helping = { (index: Int) in self.scan(index, readAhead: ownReadAhead) }
     for index in segments.indices {
       let segment: ScannedSegment

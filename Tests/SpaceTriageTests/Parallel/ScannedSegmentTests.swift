@@ -106,9 +106,9 @@ struct ScannedSegmentTests {
     let bytes = Array((lines.joined(separator: "\n") + "\n").utf8)
     let segment = try readSegment(bytes, prefilter: prefilter)
     #expect(segment.prescan.matchSpans.isEmpty && !segment.isMatchedAhead)
-    let readAhead = ScannedSegment.ReadAhead(catalog: catalog, matchLimit: LineMatcher(catalog: catalog).matchLimit)
-    segment.matchAhead(with: readAhead, prefilter: prefilter)
-    segment.matchAhead(with: readAhead, prefilter: prefilter)
+    let readAhead = ScannedSegment.ReadAhead(catalog: catalog, matchLimit: LineMatcher(catalog: catalog).matchLimit, prefilter: prefilter)
+    segment.matchAhead(with: readAhead)
+    segment.matchAhead(with: readAhead)
     let prescan = segment.prescan
     #expect(segment.isMatchedAhead && prescan.matchSpans.count == prescan.hits.count)
     let starts = [0] + bytes.indices.filter { bytes[$0] == 0x0A }.map { $0 + 1 }
