@@ -53,6 +53,8 @@ final class BlockScanner {
 
   private let signatures: [Signature]
   private let markers: [String]
+  /// The entries' probed literals, when known (see ``LiteralPrefilter/init(signatures:markers:sample:probed:)``).
+  private let probed: [[String]?]?
   /// Built by the first scan.
   private var prefilter: LiteralPrefilter?
   private let hits: UnsafeMutableBufferPointer<LiteralPrefilter.LiteralHit>
@@ -69,10 +71,12 @@ final class BlockScanner {
   /// - Parameters:
   ///   - markers: more literals whose lines must be looked at (a traceback header, say); their
   ///     hits select no entry.
+  ///   - probed: each entry's probed literals, when already known (a compiled catalog's).
   ///   - capacity: hits recorded per scan; a block with more is scanned in parts.
-  init(signatures: [Signature], markers: [String] = [], capacity: Int = 4096) {
+  init(signatures: [Signature], markers: [String] = [], probed: [[String]?]? = nil, capacity: Int = 4096) {
     self.signatures = signatures
     self.markers = markers
+    self.probed = probed
     hits = .allocate(capacity: max(capacity, 64))
     state = .allocate(capacity: 1)
     state.initialize(to: State())
@@ -82,6 +86,7 @@ final class BlockScanner {
   init(prefilter: LiteralPrefilter, capacity: Int = 4096) {
     self.signatures = []
     self.markers = []
+    self.probed = nil
     self.prefilter = prefilter
     hits = .allocate(capacity: max(capacity, 64))
     state = .allocate(capacity: 1)
@@ -154,7 +159,7 @@ final class BlockScanner {
   }
 
   private func tunedPrefilter(sample: UnsafeRawBufferPointer) -> LiteralPrefilter {
-    let prefilter = LiteralPrefilter(signatures: signatures, markers: markers, sample: sample)
+    let prefilter = LiteralPrefilter(signatures: signatures, markers: markers, sample: sample, probed: probed)
     self.prefilter = prefilter
     return prefilter
   }

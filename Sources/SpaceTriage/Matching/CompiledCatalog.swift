@@ -18,6 +18,9 @@ public final class CompiledCatalog: Sendable {
   /// Per entry, whether a literal of it in a line proves that the entry matches, so that its
   /// pattern need not run (``LiteralPrefilter/isLiteralAlternation(_:)``).
   package let provenByLiteral: [Bool]
+  /// Each entry's ``LiteralPrefilter/probedLiterals(of:)``, found once for every prefilter
+  /// built for this catalog.
+  package let probedLiterals: [[String]?]
   /// The entries that only mark `running` (serving lines, access logs): the ones a triage
   /// mutes while its Space runs.
   package let runningMarkers: [Int]
@@ -33,7 +36,7 @@ public final class CompiledCatalog: Sendable {
     prefilterLock.lock()
     defer { prefilterLock.unlock() }
     if let prefilterStorage { return prefilterStorage }
-    let built = LiteralPrefilter(signatures: signatures)
+    let built = LiteralPrefilter(signatures: signatures, probed: probedLiterals)
     prefilterStorage = built
     return built
   }
@@ -64,8 +67,9 @@ public final class CompiledCatalog: Sendable {
     if !problems.isEmpty { throw CatalogDiagnostics(problems) }
     self.signatures = catalog.signatures
     self.patterns = CompiledPatterns(signatures: catalog.signatures, compiled: patterns)
-    // Each entry's literals found once for both tables.
+    // Each entry's literals found once for these tables and every prefilter.
     let probed = catalog.signatures.map(LiteralPrefilter.probedLiterals)
+    self.probedLiterals = probed
     self.alwaysRun = LiteralPrefilter.alwaysRun(probed: probed)
     self.provenByLiteral = zip(catalog.signatures, probed).map(LiteralPrefilter.isLiteralAlternation)
     self.indexByID = Dictionary(catalog.signatures.indices.map { (catalog.signatures[$0].id, $0) }, uniquingKeysWith: { first, _ in first })

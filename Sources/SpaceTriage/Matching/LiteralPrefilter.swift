@@ -175,7 +175,11 @@ package final class LiteralPrefilter: @unchecked Sendable {
   ///     literal is then probed by the grams that are rarest in it, so probes on everyday
   ///     lines seldom hit; without a sample a rough model of log text decides. Either way the
   ///     prefilter finds every literal: only its speed depends on the sample.
-  package init(signatures: [Signature], markers: [String] = [], sample: UnsafeRawBufferPointer? = nil) {
+  ///   - probed: each entry's ``probedLiterals(of:)`` when already known (a compiled catalog's
+  ///     ``CompiledCatalog/probedLiterals``), else found here.
+  package init(
+    signatures: [Signature], markers: [String] = [], sample: UnsafeRawBufferPointer? = nil, probed: [[String]?]? = nil
+  ) {
     var literals: [Literal] = markers.filter { $0.utf8.count >= 8 }.map { Literal(bytes: Array($0.utf8), caseless: false, signatures: []) }
     var alwaysRun: [Int] = []
     var literalsBySignature: [[String]] = []
@@ -187,7 +191,7 @@ package final class LiteralPrefilter: @unchecked Sendable {
     }
     for (index, signature) in signatures.enumerated() {
       let caseless = Self.isCaseless(signature)
-      guard let required = Self.probedLiterals(of: signature) else {
+      guard let required = probed.map({ $0[index] }) ?? Self.probedLiterals(of: signature) else {
         alwaysRun.append(index)
         literalsBySignature.append([])
         continue

@@ -74,7 +74,7 @@ final class SplitFileClassifier: @unchecked Sendable {
     let prefilter = sample.withUnsafeBytes {
       LiteralPrefilter(
         signatures: classifier.catalog.signatures, markers: LineRouter.markers,
-        sample: UnsafeRawBufferPointer(rebasing: $0[0..<sampled]))
+        sample: UnsafeRawBufferPointer(rebasing: $0[0..<sampled]), probed: classifier.catalog.probedLiterals)
     }
     let segments = try lineAlignedSegments(descriptor, size: size, segmentSize: max(1, segmentSize))
     let split = SplitFileClassifier(

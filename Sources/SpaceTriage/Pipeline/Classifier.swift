@@ -34,7 +34,7 @@ public final class Classifier {
     self.matcher = LineMatcher(catalog: catalog, usesPrefilter: usesPrefilter)
     self.decoder = LineDecoder()
     // Block scanning pays off only when most lines can be passed over.
-    self.scanner = matcher.hasAlwaysRunEntries ? nil : BlockScanner(signatures: catalog.signatures, markers: LineRouter.markers)
+    self.scanner = matcher.hasAlwaysRunEntries ? nil : BlockScanner(signatures: catalog.signatures, markers: LineRouter.markers, probed: catalog.probedLiterals)
     scanner?.muted = matcher.mutedEntries
     self.readSize = readSize
     self.triageTables = TriageTables(catalog: catalog)

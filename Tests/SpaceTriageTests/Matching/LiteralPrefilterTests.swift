@@ -70,6 +70,26 @@ struct LiteralPrefilterTests {
     #expect(alwaysRun == [1, 3, 4, 6])
   }
 
+  /// A prefilter built from a compiled catalog's probed literals (found once for the catalog)
+  /// is the one built from the entries themselves.
+  @Test func aCompiledCatalogsProbedLiteralsBuildTheSamePrefilter() throws {
+    var explicit = signature("a.explicit", #"\w+ failed"#)
+    explicit.literals = ["failed"]
+    let signatures = [
+      signature("a.one", "No CUDA GPUs are available"), signature("a.two", #"\d+"#), explicit,
+      signature("a.caseless", "runtime error", caseless: true), signature("a.three", "Error: |Exception: "),
+    ]
+    let catalog = try CompiledCatalog(Catalog(signatures: signatures))
+    let own = LiteralPrefilter(signatures: catalog.signatures)
+    let given = LiteralPrefilter(signatures: catalog.signatures, probed: catalog.probedLiterals)
+    #expect(catalog.probedLiterals.map { $0 ?? [] } == own.literalsBySignature)
+    #expect(given.literalsBySignature == own.literalsBySignature && given.alwaysRun == own.alwaysRun)
+    for line in ["RUNTIME ERROR: step failed", "ValueError: No CUDA GPUs are available", "Exception: 42"] {
+      #expect(candidates(given, line) == candidates(own, line), "\(line)")
+      #expect(!candidates(given, line).isEmpty)
+    }
+  }
+
   @Test func caseSensitiveLiteralsStayCaseSensitive() {
     let prefilter = LiteralPrefilter(signatures: [signature("a.one", "OOMKilled")])
     #expect(candidates(prefilter, "Reason: OOMKilled") == [0])
