@@ -38,19 +38,19 @@ extension LiteralPrefilter {
     return caseless && lower >= 0x61 && lower <= 0x7A ? 0x20 : 0
   }
 
-  /// The little-endian word of 4 bytes.
-  static func word(_ bytes: [UInt8]) -> UInt32 {
-    bytes.enumerated().reduce(UInt32(0)) { word, item in word | UInt32(item.element) << (8 * UInt32(item.offset)) }
+  /// The little-endian word of the 4 bytes of `bytes` from `offset`.
+  static func word(_ bytes: [UInt8], at offset: Int) -> UInt32 {
+    (0..<4).reduce(UInt32(0)) { word, index in word | UInt32(bytes[offset + index]) << (8 * UInt32(index)) }
   }
 
-  /// The little-endian word of 8 bytes.
-  static func word64(_ bytes: [UInt8]) -> UInt64 {
-    bytes.enumerated().reduce(UInt64(0)) { word, item in word | UInt64(item.element) << (8 * UInt64(item.offset)) }
+  /// The little-endian word of the 8 bytes of `bytes` from `offset`.
+  static func word64(_ bytes: [UInt8], at offset: Int) -> UInt64 {
+    (0..<8).reduce(UInt64(0)) { word, index in word | UInt64(bytes[offset + index]) << (8 * UInt64(index)) }
   }
 
-  /// Every spelling of a gram whose letters under `fold` may be in either case.
-  static func caseVariants(_ bytes: [UInt8], fold: UInt32) -> [UInt32] {
-    var variants = [Self.word(bytes) & ~fold]
+  /// Every spelling of the gram `word` whose letters under `fold` may be in either case.
+  static func caseVariants(_ word: UInt32, fold: UInt32) -> [UInt32] {
+    var variants = [word & ~fold]
     for index in 0..<4 where fold & (0x20 << (8 * UInt32(index))) != 0 {
       variants += variants.map { $0 | 0x20 << (8 * UInt32(index)) }
     }

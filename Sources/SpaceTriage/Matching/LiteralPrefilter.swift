@@ -117,6 +117,12 @@ package final class LiteralPrefilter: @unchecked Sendable {
   struct LiteralKey: Hashable {
     var bytes: [UInt8]
     var caseless: Bool
+
+    // The bytes in one call: an array's own hashing combines them one by one.
+    func hash(into hasher: inout Hasher) {
+      bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+      hasher.combine(caseless)
+    }
   }
 
   /// A range in one of the flat tables: a literal's bytes in ``literalBytes`` (and its fold
@@ -251,16 +257,14 @@ package final class LiteralPrefilter: @unchecked Sendable {
       }
       let first = cost.indices.min { cost[$0] < cost[$1] } ?? 0
       func folded(_ offset: Int) -> (gram: UInt32, fold: UInt32) {
-        let bytes = Array(literal.bytes[offset..<offset + 4])
         let fold = (0..<4).reduce(UInt32(0)) { mask, index in
-          mask | UInt32(Self.foldMask(bytes[index], literal.caseless)) << (8 * UInt32(index))
+          mask | UInt32(Self.foldMask(literal.bytes[offset + index], literal.caseless)) << (8 * UInt32(index))
         }
-        return (Self.word(bytes) | fold, fold)
+        return (Self.word(literal.bytes, at: offset) | fold, fold)
       }
       let head = folded(0)
       let tail = folded(literal.bytes.count - 4)
       for offset in first..<min(first + stride, literal.bytes.count - 3) {
-        let bytes = Array(literal.bytes[offset..<offset + 4])
         let (gram, fold) = folded(offset)
         let probe = Probe(
           literal: Int32(number), offset: Int32(offset), gram: gram, fold: fold, head: head.gram, headFold: head.fold,
@@ -268,11 +272,11 @@ package final class LiteralPrefilter: @unchecked Sendable {
         // The 8 bytes that the second look reads when this probe hits, if they are the literal's.
         let pair = offset + 8 <= literal.bytes.count ? offset : offset >= 4 ? offset - 4 : nil
         if let pair {
-          let hash = Self.pairHash(Self.word64(Array(literal.bytes[pair..<pair + 8])))
+          let hash = Self.pairHash(Self.word64(literal.bytes, at: pair))
           pairBitmap[hash >> 6] |= 1 << UInt64(hash & 63)
         }
         // The bitmap is case-exact: a caseless gram goes in with every case of its letters.
-        for variant in Self.caseVariants(bytes, fold: fold) {
+        for variant in Self.caseVariants(Self.word(literal.bytes, at: offset), fold: fold) {
           let hash = Self.hash(variant)
           bitmap[hash >> 6] |= 1 << UInt64(hash & 63)
           if pair == nil { shortBitmap[hash >> 6] |= 1 << UInt64(hash & 63) }
