@@ -41,11 +41,21 @@ extension LiteralPrefilter {
     isLiteralAlternation(signature, probed: probedLiterals(of: signature))
   }
 
+  /// Whether `byte` is one of PCRE2's syntax characters but `|`.
+  private static func isRegexSyntax(_ byte: UInt8) -> Bool {
+    switch byte {
+    case UInt8(ascii: "\\"), UInt8(ascii: "^"), UInt8(ascii: "$"), UInt8(ascii: "."), UInt8(ascii: "?"), UInt8(ascii: "*"),
+      UInt8(ascii: "+"), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "{"),
+      UInt8(ascii: "}"):
+      true
+    default: false
+    }
+  }
+
   /// ``isLiteralAlternation(_:)`` for an entry whose ``probedLiterals(of:)`` are `probed`.
   static func isLiteralAlternation(_ signature: Signature, probed: [String]?) -> Bool {
     guard !isCaseless(signature), !signature.anchored, let probed else { return false }
-    let syntax = Set("\\^$.?*+()[]{}".utf8)
-    guard !signature.pattern.utf8.contains(where: { syntax.contains($0) }) else { return false }
+    guard !signature.pattern.utf8.contains(where: isRegexSyntax) else { return false }
     let alternatives = signature.pattern.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
     guard Set(alternatives) == Set(probed) else { return false }
     return alternatives.allSatisfy { literal in
