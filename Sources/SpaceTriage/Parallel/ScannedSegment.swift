@@ -110,8 +110,9 @@ final class ScannedSegment: @unchecked Sendable {
   }
 
   /// Fills ``matchSpans``, ``matchedEntries`` and ``templates``: each line holding a hit is matched as the
-  /// calling thread's triage would match it (without its leading timestamp), unless it is longer
-  /// than a line may be (the reader cuts it, and it is matched there).
+  /// calling thread's triage would match it (without its leading timestamp), unless its literals
+  /// select only entries left to that thread (an empty list then), or it is longer than a line may
+  /// be (the reader cuts it, and it is matched there).
   private func matchLines(with readAhead: ReadAhead) {
     let bytes = UnsafeRawBufferPointer(rebasing: buffer.bytes[0..<count])
     guard let base = bytes.baseAddress else { return }
