@@ -5326,7 +5326,7 @@ extension BundledCatalog {
     "set-python-version",
     "If it is a standard-library module that newer Python removed (`distutils` and `imp` are gone in Python 3.12; `audioop`, `imghdr`, `cgi` \u{2026} in 3.13; Gradio 4 imports `audioop` through pydub), set an older `python_version` in the README.md YAML (\"3.11\" for the first, \"3.12\" for the others), or move to releases that support the new Python (Gradio: `sdk_version`).",
     "3",
-    "ModuleNotFoundError: No module named 'audioop'",
+    "ModuleNotFoundError: No module named 'imghdr'",
     "716",
     "9",
     "ModuleNotFoundError: No module named 'cv2'",

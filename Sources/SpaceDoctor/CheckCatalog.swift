@@ -157,7 +157,7 @@ package enum CheckCatalog {
   package static let python313 = CheckDefinition(
     id: "check.python313-packages", area: .pins, severity: .error, title: "python_version 3.13+ with packages that need an older Python",
     looksAt: "python_version ≥ 3.13 with Gradio < 5 / pydub (audioop was removed) or pins older than the first 3.13 wheels",
-    why: "ModuleNotFoundError: No module named 'audioop', or a source build that fails.")
+    why: "An import of `audioop` fails at start-up (ModuleNotFoundError), or a source build fails.")
   package static let startupDownloads = CheckDefinition(
     id: "check.startup-downloads", area: .startup, severity: .warning, title: "model downloads at start-up without preload_from_hub",
     looksAt: "import-time `from_pretrained` / `snapshot_download` / `hf_hub_download` with no `preload_from_hub` (a warning when the runtime shows a launch timeout, else a hint)",
